@@ -1,0 +1,3 @@
+from limo.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""`limo` command line: one subcommand per stage.
+
+Each subcommand lives in a module exposing `add_arguments(parser)` and `run(args) -> int`. Only the
+chosen subcommand's module is imported, and those modules import torch/vllm/transformers inside `run`,
+so `limo --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# name -> (module, one-line help). Add a stage here and nowhere else.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "grade": ("limo.grade.cli", "grade model responses against gold answers"),
+    "tiny-model": ("limo.tiny", "write a tiny random Qwen2 model + tokenizer for tests and demos"),
+}
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="limo",
+        description="LIMO (Less Is More for Reasoning) end to end: curate, train, generate, grade, eval.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="commands:\n" + "\n".join(f"  {n:<12} {h}" for n, (_, h) in COMMANDS.items())
+        + "\n\nRun `limo COMMAND --help` for a command's options.",
+    )
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    p.add_argument("command", nargs="?", help="one of: " + ", ".join(COMMANDS))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Rust tokenizers' thread pool fights torch's OpenMP threads (runs varied 10x); off by default.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not argv or argv[0] not in COMMANDS:
+        top = _top_parser()
+        args = top.parse_args(argv[:1])
+        if args.version:
+            from limo import __version__
+            print(__version__)
+            return 0
+        if args.command is None:
+            top.print_help()
+            return 0
+        top.error(f"unknown command {args.command!r}; known: {', '.join(COMMANDS)}")
+    name, rest = argv[0], argv[1:]
+    module_name, help_text = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog=f"limo {name}", description=help_text)
+    module.add_arguments(parser)
+    args = parser.parse_args(rest)
+    from limo.errors import LimoError
+
+    try:
+        return int(module.run(args) or 0)
+    except LimoError as e:  # user-fixable: one clean line, no traceback
+        print(f"limo {name}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"limo {name}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
