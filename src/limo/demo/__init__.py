@@ -1,0 +1,1 @@
+"""`limo demo`: the whole LIMO loop on a tiny CPU model, with nothing from the network."""
