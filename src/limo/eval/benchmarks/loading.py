@@ -1,0 +1,92 @@
+"""Turn a benchmark's raw rows (LIMO's JSONL files or a hub dataset) into `Problem` records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from limo.errors import LimoError, RecordError
+from limo.jsonl import iter_jsonl
+from limo.records import Problem
+
+GPQA_INSTRUCTION = ("Please reason step-by-step and put your choice letter without any other text with "
+                    "\\boxed{} in the end.")
+
+
+def load_problems(bench: Any, data_dir: str | Path | None, *, shuffle_seed: int = 0) -> list[Problem]:
+    """Load, map fields, transform golds, and (multiple choice) permute options."""
+    if data_dir is not None:
+        path = Path(data_dir) / bench.limo_dir / "test.jsonl"
+        if not path.exists():
+            raise LimoError(f"benchmark {bench.name}: {path} not found (LIMO layout is "
+                            f"<data-dir>/{bench.limo_dir}/test.jsonl)")
+        rows = ((f"{path}:{lineno}", row) for lineno, row in iter_jsonl(path))
+        fields = bench.local
+    else:
+        if bench.hub is None:
+            raise LimoError(f"benchmark {bench.name} has no hub dataset (LIMO ships it only as a file); "
+                            f"pass --data-dir pointing at LIMO's eval/data layout")
+        rows = _hub_rows(bench.hub)
+        fields = bench.hub.fields
+    problems = [_to_problem(bench, fields, i, where, row) for i, (where, row) in enumerate(rows)]
+    ids = [p.id for p in problems]
+    if len(set(ids)) != len(ids):
+        raise LimoError(f"benchmark {bench.name}: duplicate problem ids in its data")
+    if bench.kind == "multiple_choice" and bench.shuffle_options:
+        from limo.eval.mc import shuffle_problem
+
+        problems = [shuffle_problem(p, shuffle_seed) for p in problems]
+    return problems
+
+
+def _hub_rows(hub: Any) -> Iterable[tuple[str, dict]]:
+    import datasets
+
+    ds = datasets.load_dataset(hub.path, hub.config, split=hub.split, revision=hub.revision)
+    for i, row in enumerate(ds):
+        if hub.filter and hub.filter["contains"] not in str(row.get(hub.filter["field"], "")):
+            continue
+        yield f"{hub.path}[{hub.split}][{i}]", dict(row)
+
+
+def _to_problem(bench: Any, fields: Any, index: int, where: str, row: dict) -> Problem:
+    text = next((row[f] for f in fields.problem if isinstance(row.get(f), str) and row[f].strip()), None)
+    if text is None:
+        raise RecordError(f"{where}: no problem text in field(s) {fields.problem}")
+    if fields.answer not in row:
+        raise RecordError(f"{where}: missing answer field {fields.answer!r}")
+    answer = row[fields.answer]
+    if fields.answer_transform == "gsm8k_hashes":
+        answer = _after_hashes(answer, where)
+    elif fields.answer_transform == "join_list":
+        answer = ", ".join(str(a).strip().strip("$") for a in answer) if isinstance(answer, list) else answer
+    elif fields.answer_transform == "gpqa_columns":
+        text, answer = _gpqa_from_columns(row, where)
+    pid = str(row[fields.id]) if fields.id is not None and fields.id in row else str(index)
+    meta = {k: row[k] for k in fields.meta if k in row}
+    alts = [row[k] for k in fields.alt_answers if row.get(k) not in (None, "")]
+    if alts:
+        meta["alt_answers"] = alts
+    solution = row.get(fields.solution) if fields.solution else None
+    return Problem(id=pid, problem=text, answer=answer, solution=solution or None, source=bench.name,
+                   domain=bench.domain, meta=meta)
+
+
+def _after_hashes(answer: Any, where: str) -> str:
+    """GSM8K golds end with `#### 42` after the worked solution."""
+    if not isinstance(answer, str) or "####" not in answer:
+        raise RecordError(f"{where}: GSM8K answer has no '####' marker")
+    return answer.rsplit("####", 1)[1].strip().replace(",", "")
+
+
+def _gpqa_from_columns(row: dict, where: str) -> tuple[str, str]:
+    """Build the question in LIMO's layout (correct option first, as published) from GPQA's columns."""
+    try:
+        options = [row["Correct Answer"]] + [row[f"Incorrect Answer {i}"] for i in (1, 2, 3)]
+    except KeyError as e:
+        raise RecordError(f"{where}: GPQA row lacks column {e}") from None
+    cleaned = [re.sub(r"\s+", " ", str(o)).strip() for o in options]
+    lines = "\n".join(f"{letter}. {o}" for letter, o in zip("ABCD", cleaned))
+    return f"{row['Question'].strip()}\n\n{lines}\n\n{GPQA_INSTRUCTION}", "A"

