@@ -1,0 +1,101 @@
+"""limo's grader: did a model response reach the gold answer?
+
+    from limo.grade import grade, grade_many, extract_answer, answers_equivalent
+
+- `extract_answer(response)` finds the LAST final answer (after `</think>` when present) and names the
+  rule that found it (`boxed`, `answer_is`, ...; see `limo.grade.extract`).
+- `answers_equivalent(a, b)` / `grade(response, gold)` compare with exact fast paths first and
+  Math-Verify only for what they cannot settle (see `limo.grade.equivalence`).
+- `grade_many(pairs, workers=N)` grades in killable worker processes: every item gets a verdict within
+  its timeout, whatever the input (see `limo.grade.pool`).
+
+Math-Verify only ever runs in a worker process that can be killed, so no call here can hang.
+"""
+
+from __future__ import annotations
+
+import atexit
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from limo.grade.extract import extract_answer
+from limo.records import Verdict
+
+__all__ = ["grade", "grade_many", "extract_answer", "answers_equivalent"]
+
+_shared: Any = None  # one lazily started worker that runs Math-Verify for grade()/answers_equivalent()
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _shared_pool(timeout: float) -> Any:
+    global _shared
+    from limo.grade.pool import GradePool
+
+    if _shared is None:
+        _shared = GradePool(workers=1, timeout=timeout)
+        atexit.register(_shared.close)
+    _shared.timeout = timeout
+    return _shared
+
+
+def _mv_in_worker(deadline: float) -> Any:
+    """A Math-Verify callable that runs in the shared killable worker with what is left of the budget."""
+
+    def mv(gold: str, answer: str) -> bool:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Timeout
+        status, value, _ = next(_shared_pool(left).run([("mv", (gold, answer))]))
+        if status == "timeout":
+            raise _Timeout
+        if status == "error":
+            raise RuntimeError(value)
+        return bool(value)
+
+    return mv
+
+
+def grade(response: str, gold: Any, *, timeout: float = 5.0) -> Verdict:
+    """Grade one response in this process; only the Math-Verify step runs in a killable worker."""
+    from limo.grade.judge import judge
+
+    start = time.monotonic()
+    try:
+        verdict = judge(response, gold, mv=_mv_in_worker(start + timeout))
+    except _Timeout:
+        verdict = Verdict(correct=False, reason="timeout", extracted=extract_answer(response)[0])
+    verdict.seconds = round(time.monotonic() - start, 4)
+    return verdict
+
+
+def grade_many(pairs: Iterable[tuple[str, Any]], *, workers: int = 1, timeout: float = 5.0,
+               progress: bool = False) -> list[Verdict]:
+    """Grade (response, gold) pairs in `workers` processes; verdicts in input order."""
+    from limo.grade.pool import GradePool, verdict_from
+
+    items = list(pairs)
+    with GradePool(workers=workers, timeout=timeout) as pool:
+        results = pool.run(("grade", (response, gold)) for response, gold in items)
+        if progress:
+            from tqdm import tqdm
+
+            results = tqdm(results, total=len(items), desc="grade", unit="item")
+        return [verdict_from(*r) for r in results]
+
+
+def answers_equivalent(a: str, b: str, *, timeout: float = 5.0) -> bool:
+    """True when two extracted answers mean the same (for majority voting); False on timeout."""
+    from limo.grade.equivalence import equivalent
+    from limo.grade.gold import normalize_gold
+
+    gold = normalize_gold(a)
+    if gold is None or not isinstance(b, str) or not b.strip():
+        return False
+    try:
+        return equivalent(gold, b, mv=_mv_in_worker(time.monotonic() + timeout))
+    except _Timeout:
+        return False

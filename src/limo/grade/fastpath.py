@@ -1,0 +1,165 @@
+"""Cheap, exact decisions before Math-Verify: numbers, choice letters and plain text.
+
+Most AIME/AMC/GSM8K rows are an integer against an integer; sympy is slow and (for huge inputs) can
+hang, so `decide` settles every case it can parse completely and returns None for the rest.
+
+Numbers are compared as exact rationals: no ×100/÷100 rescaling (`50` is not `0.5`) and no absolute
+tolerance (`0.00001` is not `0`). The one tolerance: a decimal literal written with ≥ 3 significant
+digits matches a value that rounds to it (`0.333` vs `\\frac{1}{3}`, Minerva's `27.39` vs `27.386`).
+A percent sign makes both readings of that side acceptable (`50\\%` matches `50` and `0.5`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+_SPACES = re.compile(r"\\[,;:! ]|\\q?quad|~|\s+")
+_WRAPPERS = re.compile(r"\\(?:left|right|displaystyle|textstyle|big|Big|bigg|Bigg)(?![a-zA-Z])")
+_DEGREE = re.compile(r"\^\{?\\circ\}?|°|\\degree|\^\{\\text\{o\}\}")
+_TEXT = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox|textnormal|operatorname)\s*\{([^{}]*)\}")
+_ASSIGN = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?=(?!=)")
+_MAX_DIGITS = 4000  # beyond this, integers are compared as digit strings (Python refuses int() of them)
+
+
+def clean(s: str) -> str:
+    """A canonical spelling for string comparison: no spaces, `\\left`, `$`, `\\dfrac`, degrees."""
+    s = s.strip().replace("$", "")
+    s = _WRAPPERS.sub("", s)
+    s = re.sub(r"\\[dt]frac", r"\\frac", s)
+    s = _DEGREE.sub("", s)
+    s = _SPACES.sub("", s)
+    s = s.replace("\\%", "%").replace("{,}", ",").replace("，", ",").replace("：", ":")
+    s = re.sub(r"[.。]+$", "", s)
+    return s
+
+
+def unwrap_text(s: str) -> str:
+    """`\\text{Evelyn}` -> `Evelyn` (repeatedly, for nested wrappers)."""
+    for _ in range(3):
+        t = _TEXT.sub(r"\1", s)
+        if t == s:
+            break
+        s = t
+    return s
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Fraction | None  # None only for integers too long to convert
+    digits: str  # normalized digit string for huge integers; "" otherwise
+    sig: int  # significant digits if written as a decimal/e-notation literal, else 0 (exact)
+    percent: bool
+
+
+_INT = r"\d+|\d{1,3}(?:,\d{3})+"
+_DEC = rf"(?:{_INT})?\.\d+|(?:{_INT})\.?"
+_RE_DEC = re.compile(rf"([-+]?)({_DEC})(?:[eE]([-+]?\d{{1,4}})|(?:\\times|\\cdot|\*|x)10\^\{{?([-+]?\d{{1,4}})\}}?)?")
+_RE_FRAC = re.compile(r"([-+]?)(\d+)?\\frac\{?([-+]?\d+)\}?\{?(\d+)\}?")
+_RE_SLASH = re.compile(r"([-+]?)(\d+)/(\d+)")
+
+
+def _decimal(sign: str, body: str, exp1: str | None, exp2: str | None) -> Num:
+    body = body.replace(",", "")
+    exp = int(exp1 or exp2 or 0)
+    mantissa = body.split(".")[0].lstrip("0") + (body.split(".")[1] if "." in body else "")
+    approx = "." in body.rstrip(".") or exp1 is not None or exp2 is not None
+    sig = len(mantissa.lstrip("0")) if approx else 0
+    if "." not in body and exp == 0 and len(body) > _MAX_DIGITS:
+        return Num(None, sign.replace("+", "") + (body.lstrip("0") or "0"), 0, False)
+    if abs(exp) > 1000:
+        raise ValueError("exponent too large for the fast path")
+    value = Fraction(Decimal(body)) * Fraction(10) ** exp
+    return Num(-value if sign == "-" else value, "", sig, False)
+
+
+def parse_number(s: str) -> Num | None:
+    """Parse a cleaned answer that is one plain number; None if it is anything else."""
+    s = unwrap_text(s)
+    percent = s.endswith("%")
+    s = s.rstrip("%")
+    if s.startswith("(") and s.endswith(")") and "," not in s:
+        s = s[1:-1]
+    num: Num | None = None
+    try:
+        if m := _RE_DEC.fullmatch(s):
+            num = _decimal(m[1], m[2], m[3], m[4])
+        elif m := _RE_FRAC.fullmatch(s):
+            whole = int(m[2] or 0)
+            frac = Fraction(int(m[3]), int(m[4]))
+            value = whole + frac if whole and frac >= 0 else frac if not whole else None
+            if value is not None:
+                num = Num(-value if m[1] == "-" else value, "", 0, False)
+        elif m := _RE_SLASH.fullmatch(s):
+            value = Fraction(int(m[2]), int(m[3]))
+            num = Num(-value if m[1] == "-" else value, "", 0, False)
+    except (ValueError, ZeroDivisionError, InvalidOperation):
+        return None
+    if num is None:
+        return None
+    return Num(num.value, num.digits, num.sig, percent)
+
+
+def _to_sig(x: Fraction, sig: int) -> Decimal:
+    from decimal import localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = sig
+        return +(Decimal(x.numerator) / Decimal(x.denominator))
+
+
+def _values(n: Num) -> list[Fraction]:
+    value = n.value or Fraction(0)
+    return [value, value / 100] if n.percent else [value]
+
+
+def numbers_equal(a: Num, b: Num) -> bool:
+    """Exact equality, with the percent and significant-digit rules of the module docstring."""
+    if a.value is None or b.value is None:
+        return bool(a.digits) and a.digits == b.digits
+    for x in _values(a):
+        for y in _values(b):
+            if x == y:
+                return True
+            for lit, other in ((a, y), (b, x)):
+                ref = x if lit is a else y
+                if lit.sig >= 3 and other != 0 and _to_sig(other, lit.sig) == _to_sig(ref, lit.sig):
+                    return True
+    return False
+
+
+_CHOICE = re.compile(r"^(?:\\text\{|\\textbf\{|\\mathrm\{|\\mathbf\{)?(?:option|choice|选项?)?\s*"
+                     r"[(（]?([A-J])[)）]?(?:\}|(?=[.．、:：\s]|$))", re.I)
+
+
+def choice_letter(s: str) -> str | None:
+    """The option letter an answer names: `C`, `(C)`, `\\text{(C)}`, `C. 42`, `Option C`."""
+    s = s.strip().replace("$", "").strip()
+    m = _CHOICE.match(s)
+    if not m:
+        return None
+    letter = m.group(1)
+    rest = s[m.end():].strip()
+    # "a" alone is more likely a variable than option (a); options are written in capitals.
+    if letter.islower() and rest == "" and not s.startswith(("(", "（", "\\text", "option", "Option")):
+        return None
+    return letter.upper()
+
+
+def is_text(s: str) -> bool:
+    """Prose rather than maths: CJK characters, or words of 3+ letters that are not LaTeX commands."""
+    t = re.sub(r"\\[a-zA-Z]+", " ", unwrap_text(s))
+    return bool(re.search(r"[\u4e00-\u9fff]", t)) or bool(re.fullmatch(r"[A-Za-z][A-Za-z\s\-']{2,}", t.strip()))
+
+
+def text_key(s: str) -> str:
+    """Comparison key for prose answers: case, spaces, punctuation and wrappers ignored."""
+    t = unwrap_text(clean(s)).lower()
+    return re.sub(r"[\s{}()\[\].,，。、:;'\"!?-]", "", t)
+
+
+def strip_assignment(s: str) -> str:
+    """`x=5` -> `5` when the other side is not an equation (`a+b` is left alone)."""
+    return _ASSIGN.sub("", s, count=1)

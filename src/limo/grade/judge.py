@@ -1,0 +1,27 @@
+"""One response against one gold: extraction, then equivalence, as a Verdict.
+
+`judge` takes the Math-Verify call as a parameter so the same logic runs in two places: inside pool
+workers (calling math_verify directly, the worker is killed on timeout) and in the caller's process for
+`grade()` (where only the Math-Verify step is shipped to a killable worker).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limo.grade.equivalence import MvFn, equivalent, mv_verify
+from limo.grade.extract import extract_answer
+from limo.grade.gold import normalize_gold
+from limo.records import Verdict
+
+
+def judge(response: Any, gold: Any, mv: MvFn = mv_verify) -> Verdict:
+    """The verdict for one (response, gold) pair; `seconds` is left for the caller to fill."""
+    parsed_gold = normalize_gold(gold)
+    if parsed_gold is None:
+        return Verdict(correct=False, reason="invalid_gold")
+    answer, rule = extract_answer(response if isinstance(response, str) else "")
+    if answer is None:
+        return Verdict(correct=False, reason="no_answer")
+    ok = equivalent(parsed_gold, answer, mv)
+    return Verdict(correct=ok, reason="equal" if ok else "not_equal", extracted=answer, rule=rule)
