@@ -15,6 +15,7 @@ import sys
 # name -> (module, one-line help). Add a stage here and nowhere else.
 COMMANDS: dict[str, tuple[str, str]] = {
     "grade": ("limo.grade.cli", "grade model responses against gold answers"),
+    "train": ("limo.train.cli", "fine-tune a model on reasoning chains (LIMO SFT recipe on TRL)"),
     "generate": ("limo.generate.cli", "sample n responses per problem (vllm | hf | openai backends)"),
     "tiny-model": ("limo.tiny", "write a tiny random Qwen2 model + tokenizer for tests and demos"),
 }
