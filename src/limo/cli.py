@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "grade": ("limo.grade.cli", "grade model responses against gold answers"),
     "train": ("limo.train.cli", "fine-tune a model on reasoning chains (LIMO SFT recipe on TRL)"),
     "generate": ("limo.generate.cli", "sample n responses per problem (vllm | hf | openai backends)"),
+    "eval": ("limo.eval.cli", "evaluate a model on LIMO's benchmarks with the paper's protocol (resumable)"),
     "tiny-model": ("limo.tiny", "write a tiny random Qwen2 model + tokenizer for tests and demos"),
 }
 

@@ -60,6 +60,7 @@ class Job:
     waits: int = 0
     forced: bool = False
     prompt_tokens: int | None = None
+    suffix: str = ""  # the budget-forcing text appended last, taken back if no room is left to continue
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -86,6 +87,13 @@ class Job:
         if ids is not None and max_model_len is not None:
             limit = min(limit, max_model_len - len(ids))
         if limit < 1:
+            if self.suffix:  # no room to continue after "Wait"/final-answer text: do not leave it dangling
+                self.text = self.text[:-len(self.suffix)]
+                if self.forced:
+                    self.forced = False
+                else:
+                    self.waits -= 1
+                self.suffix = ""
             return None
         return Request(prompt=self.prompt + self.text, prompt_token_ids=ids,
                        messages=self.messages if not self.rounds else None, max_tokens=limit,
@@ -100,17 +108,20 @@ class Job:
         self.tokens += c.completion_tokens or 0
         self.finish = c.finish_reason
         self.rounds += 1
+        self.suffix = ""
         if self.forced:
             return False
         if (cfg.min_thinking_tokens and c.finish_reason == "stop" and self.tokens < cfg.min_thinking_tokens
                 and self.waits < cfg.max_waits):
             sep = "" if not self.text or self.text[-1].isspace() else "\n"
-            self.text += sep + cfg.wait_string
+            self.suffix = sep + cfg.wait_string
+            self.text += self.suffix
             self.waits += 1
             return True
         if cfg.max_thinking_tokens and c.finish_reason == "length" and self.tokens >= min(
                 cfg.max_thinking_tokens, self.cap):
-            self.text += cfg.final_answer_string
+            self.suffix = cfg.final_answer_string
+            self.text += self.suffix
             self.forced = True
             return True
         return False

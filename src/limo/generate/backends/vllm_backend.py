@@ -49,22 +49,25 @@ class VllmBackend(Backend):
                    else r.prompt for r in requests]
         params = [self.sampling_params(r) for r in requests]
         ids = self.llm.enqueue(prompts, params, use_tqdm=False)
-        index = {rid: i for i, rid in enumerate(ids)}
+        # enqueue returns internal ids ("<external>-<8 random chars>"); outputs carry the external one.
+        index = {rid.rsplit("-", 1)[0]: i for i, rid in enumerate(ids)}
+        index.update({rid: i for i, rid in enumerate(ids)})
         engine = self.llm.llm_engine
-        pending = set(ids)
+        pending = set(range(len(ids)))
         try:
-            while engine.has_unfinished_requests():
+            while pending and engine.has_unfinished_requests():
                 for out in engine.step():
-                    if not out.finished or out.request_id not in index:
+                    i = index.get(out.request_id)
+                    if not out.finished or i is None or i not in pending:
                         continue
-                    pending.discard(out.request_id)
+                    pending.discard(i)
                     o = out.outputs[0]
-                    yield index[out.request_id], Completion(
-                        text=o.text, finish_reason=o.finish_reason, completion_tokens=len(o.token_ids),
-                        prompt_tokens=len(out.prompt_token_ids or []))
+                    yield i, Completion(text=o.text, finish_reason=o.finish_reason,
+                                        completion_tokens=len(o.token_ids),
+                                        prompt_tokens=len(out.prompt_token_ids or []))
         finally:  # the caller stopped early (error, Ctrl-C): do not leave requests in the engine
             if pending:
-                engine.abort_request(list(pending), internal=True)
+                engine.abort_request([ids[i] for i in pending], internal=True)
 
     def close(self) -> None:
         llm = getattr(self, "llm", None)

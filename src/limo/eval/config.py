@@ -1,0 +1,84 @@
+"""`EvalConfig` and protocol resolution: preset -> per-benchmark protocol -> user overrides.
+
+`--preset limo` is the paper's protocol (§4.2, GAIR-NLP/LIMO#17): greedy n=1 for most sets; n=16,
+T=0.7, top_p=0.95 for aime24, amc23 and cn_math_2024 (from each benchmark file's `protocol`); 32,768
+max new tokens; LIMO's system prompt; an LLM judge only on gradeschool and kaoyan. `--preset none` is
+greedy n=1 everywhere with rule grading. Any flag the user gives (--n, --temperature, ...) overrides
+the preset for every benchmark. The resolved protocol is written to RUN/config.json and results.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from limo.config import StrictModel
+from limo.eval.benchmarks import LIMO_BENCHMARKS, get_benchmark
+from limo.generate.config import GenerateConfig
+from limo.prompts import LIMO_SYSTEM_PROMPT
+
+PRESETS = ("limo", "none")
+# Fields of GenerateConfig that decide what is sampled: a rerun into the same RUN must not change them.
+SAMPLING_KEYS = ("n", "temperature", "top_p", "top_k", "max_tokens", "seed", "system_prompt",
+                 "min_thinking_tokens", "max_thinking_tokens")
+
+
+class JudgeConfig(StrictModel):
+    model: str
+    backend: str = "vllm"
+    base_url: str = "http://127.0.0.1:8000/v1"
+    max_tokens: int = 1024
+    tail_chars: int = Field(4000, ge=0)  # how much of the response end the judge sees (never all 32k)
+    engine: dict[str, Any] = Field(default_factory=dict)  # extra GenerateConfig fields (dtype, tp, ...)
+
+
+class EvalConfig(StrictModel):
+    benchmarks: list[str] = Field(default_factory=list)  # empty: the preset's list
+    preset: Literal["limo", "none"] = "limo"
+    data_dir: str | None = None  # LIMO layout; None: hub datasets
+    output_dir: str
+    generation: dict[str, Any]  # GenerateConfig fields the user set (model, backend, engine, overrides)
+    gpqa_seed: int = 0  # option permutation seed for shuffled multiple choice
+    limit: int | None = Field(None, ge=1)  # first N problems of each benchmark (smoke runs)
+    judge: JudgeConfig | None = None
+    grade_timeout: float = Field(5.0, gt=0)
+    bootstrap_iters: int = Field(2000, ge=10)
+
+    def benchmark_names(self) -> list[str]:
+        names = self.benchmarks or (list(LIMO_BENCHMARKS) + ["gpqa_diamond_published"]
+                                    if self.preset == "limo" else list(LIMO_BENCHMARKS))
+        for name in names:
+            get_benchmark(name)  # unknown names fail here, listing the known ones
+        return names
+
+
+def preset_values(preset: str, benchmark: str) -> dict[str, Any]:
+    """Sampling values a preset gives one benchmark (before user overrides)."""
+    values: dict[str, Any] = {"n": 1, "temperature": 0.0, "top_p": 1.0, "max_tokens": 32768,
+                              "system_prompt": LIMO_SYSTEM_PROMPT}
+    if preset == "limo":
+        p = get_benchmark(benchmark).protocol
+        values.update(n=p.n, temperature=p.temperature, top_p=p.top_p)
+    return values
+
+
+def resolve(cfg: EvalConfig, benchmark: str) -> GenerateConfig:
+    """The GenerateConfig one benchmark runs with: preset values, then everything the user set."""
+    return GenerateConfig(**{**preset_values(cfg.preset, benchmark), **cfg.generation})
+
+
+def uses_judge(cfg: EvalConfig, benchmark: str) -> bool:
+    """LIMO judged only gradeschool and kaoyan; with no --judge-model every set is rule-graded."""
+    return cfg.judge is not None and cfg.preset == "limo" and get_benchmark(benchmark).protocol.judge
+
+
+def protocol(cfg: EvalConfig, benchmark: str) -> dict[str, Any]:
+    """What results.json records for a benchmark: its sampling, version and grading."""
+    gen = resolve(cfg, benchmark)
+    out = {k: getattr(gen, k) for k in SAMPLING_KEYS}
+    b = get_benchmark(benchmark)
+    out.update(benchmark_version=b.version, judge=uses_judge(cfg, benchmark),
+               judge_wanted_by_preset=cfg.preset == "limo" and b.protocol.judge,
+               shuffle_options=b.shuffle_options, gpqa_seed=cfg.gpqa_seed if b.shuffle_options else None)
+    return out

@@ -1,0 +1,137 @@
+"""RUN/results.json from what is on disk (samples, verdicts, judge replies): no model needed.
+
+results.json = {"benchmarks": {name: {protocol, metrics, judge, audit, data}}, "overall": {...},
+"config", "model", "versions"}. The overall score is the unweighted mean of per-benchmark avg@n, as
+in the LIMO paper's "Avg." column. Numbers depend only on the saved samples and the grader, so a
+resumed run and `--rescore` give the same metrics as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from limo.errors import LimoError
+from limo.eval.judge import parse_verdict
+from limo.eval.metrics import Outcome, summarize
+from limo.jsonl import write_jsonl
+from limo.provenance import file_sha256, package_versions
+from limo.records import Problem, Sample, read_records
+
+
+def run_config(out: Path) -> dict[str, Any]:
+    path = out / "config.json"
+    if not path.exists():
+        raise LimoError(f"{out}: not a limo eval run (no config.json)")
+    return json.loads(path.read_text())
+
+
+def _judged(bench_dir: Path) -> dict[tuple[str, int], tuple[bool | None, str]]:
+    """(problem id, index) -> (parsed judge verdict, raw reply), from every judge*.jsonl."""
+    from limo.eval.runner import read_samples
+
+    out = {}
+    for (jid, _), s in read_samples(bench_dir, "judge").items():
+        pid, _, idx = jid.rpartition("#")
+        out[(pid, int(idx))] = (parse_verdict(s.response), s.response)
+    return out
+
+
+def benchmark_result(out: Path, name: str, proto: dict[str, Any], iters: int) -> dict[str, Any]:
+    from limo.eval.benchmarks import get_benchmark
+    from limo.eval.runner import read_samples
+
+    bench_dir = out / name
+    problems = read_records(bench_dir / "problems.jsonl", Problem)
+    samples = read_samples(bench_dir)
+    n = proto["n"]
+    missing = [(p.id, k) for p in problems for k in range(n) if (p.id, k) not in samples]
+    if missing:
+        raise LimoError(f"{bench_dir}: {len(missing)} of {len(problems) * n} samples missing "
+                        f"(e.g. {missing[0]}); rerun the eval command to finish them")
+    judged = _judged(bench_dir) if proto["judge"] else {}
+    outcomes, disagreements, unparsed = [], [], 0
+    for p in problems:
+        rows = [samples[(p.id, k)] for k in range(n)]
+        correct = []
+        for s in rows:
+            rule = bool(s.verdict and s.verdict.correct)
+            if proto["judge"] and s.key in judged:
+                verdict, raw = judged[s.key]
+                unparsed += verdict is None
+                if bool(verdict) != rule:
+                    disagreements.append({"problem_id": p.id, "sample_index": s.sample_index, "rule": rule,
+                                          "judge": verdict, "extracted": s.verdict.extracted if s.verdict else None,
+                                          "gold": p.answer, "judge_reply": raw})
+                correct.append(bool(verdict))
+            else:
+                correct.append(rule)
+        outcomes.append(Outcome(p.id, correct, [s.verdict.extracted if s.verdict else None for s in rows],
+                                [s.finish_reason for s in rows], [s.completion_tokens for s in rows], p.meta))
+    bench = get_benchmark(name)
+    result: dict[str, Any] = {
+        "protocol": proto,
+        "metrics": summarize(outcomes, breakdown=bench.breakdown, bootstrap_iters=iters),
+        "data": {"problems_sha256": file_sha256(bench_dir / "problems.jsonl"), "n_problems": len(problems),
+                 "expected_count": bench.expected_count},
+        "grader_reasons": _reason_counts(samples.values()),
+    }
+    if proto["judge"]:
+        write_jsonl(bench_dir / "judge_disagreements.jsonl", disagreements)
+        result["judge"] = {"judged": len(judged), "unparsed": unparsed, "disagreements": len(disagreements)}
+    if bench.kind == "multiple_choice":
+        from limo.eval.mc import gold_letter_histogram
+
+        result["audit"] = {"gold_letters": gold_letter_histogram(problems)}
+    return result
+
+
+def _reason_counts(samples: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in samples:
+        reason = s.verdict.reason if s.verdict else "ungraded"
+        counts[reason] = counts.get(reason, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def write_results(out: str | Path, *, plots: bool = True) -> Path:
+    """Write RUN/results.json and RUN/report.md (+ plots) from the samples on disk."""
+    out = Path(out)
+    rc = run_config(out)
+    iters = rc["config"].get("bootstrap_iters", 2000)
+    benches = {name: benchmark_result(out, name, proto, iters) for name, proto in rc["protocols"].items()}
+    scores = [b["metrics"]["avg_at_n"] for b in benches.values() if b["metrics"]["avg_at_n"] is not None]
+    results = {
+        "model": rc["config"]["generation"].get("model"),
+        "benchmarks": benches,
+        "overall": {"mean_avg_at_n": sum(scores) / len(scores) if scores else None,
+                    "n_benchmarks": len(scores),
+                    "n_samples": sum(b["metrics"]["n_samples"] for b in benches.values())},
+        "config": rc["config"],
+        "versions": package_versions(),
+        "data_sources": _source_hashes(rc["config"], list(benches)),
+        "command": sys.argv,
+    }
+    path = out / "results.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    from limo.eval.report import write_report
+
+    write_report(out, results, plots=plots)
+    return path
+
+
+def _source_hashes(config: dict[str, Any], names: list[str]) -> dict[str, str]:
+    """sha256 of each benchmark's source file when it came from --data-dir (hub: the dataset id)."""
+    from limo.eval.benchmarks import get_benchmark
+
+    out = {}
+    for name in names:
+        b = get_benchmark(name)
+        if config.get("data_dir"):
+            f = Path(config["data_dir"]) / b.limo_dir / "test.jsonl"
+            out[name] = file_sha256(f) if f.exists() else "missing"
+        elif b.hub is not None:
+            out[name] = f"hub:{b.hub.path}@{b.hub.revision or 'latest'}"
+    return out
