@@ -207,8 +207,12 @@ def build_dataset(cfg: TrainConfig, tokenizer: Any) -> tuple[Any, DataReport]:
     report, problems, long = DataReport(rows=len(rows)), [], []
     columns: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
     for where, row in tqdm(rows, desc="tokenizing", unit="sample", disable=len(rows) < 500):
-        conv = to_conversation(where, row, cfg)
-        ids, labels = encode(conv, tokenizer, stop)
+        try:
+            conv = to_conversation(where, row, cfg)
+            ids, labels = encode(conv, tokenizer, stop)
+        except LimoError as e:  # collected: every bad row is reported in one error
+            problems.append(str(e))
+            continue
         problem = audit(conv, labels, tokenizer, stop_id, cfg.require_boxed)
         if problem:
             problems.append(f"{where}: {problem}")
