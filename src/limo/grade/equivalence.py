@@ -18,9 +18,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
 
-from limo.grade.fastpath import (choice_letter, clean, is_text, numbers_equal, parse_number, strip_assignment,
-                                 text_key)
+from limo.grade.fastpath import (choice_letter, clean, is_prose, is_text, numbers_equal, parse_number,
+                                 split_top, strip_assignment, strip_units, text_key)
 from limo.grade.gold import Gold, enotation_to_latex
 
 MvFn = Callable[[str, str], bool]
@@ -32,25 +33,70 @@ _NUM_TOWER = re.compile(r"(\d+)\s*\^\s*\{?\s*\(?\s*(\d+)\s*\^\s*\{?\s*\(?\s*(\d+
 
 def _mixed_to_sum(s: str) -> str:
     """`7\\frac{3}{11}` -> `7+\\frac{3}{11}`: Math-Verify would read a mixed number as a product."""
-    return re.sub(r"(?<![\d.^_{])(\d+)\s*\\[dt]?frac", r"\1+\\frac", s)
+    def fix(m: re.Match[str]) -> str:
+        whole, num, den = m.group(1), int(m.group(2)), int(m.group(3))
+        return f"({whole}+\\frac{{{num}}}{{{den}}})" if 0 < num < den else m.group(0)
+
+    return re.sub(r"(?<![\d.^_{a-zA-Z])(\d+)\s*\\[dt]?frac\{(\d+)\}\{(\d+)\}", fix, s)
 
 
 def mv_input(s: str) -> str:
-    """A string as Math-Verify should see it: `$...$`-wrapped, e-notation and mixed numbers rewritten."""
+    """A string as Math-Verify should see it: `$...$`-wrapped, e-notation and mixed numbers rewritten,
+    `x_{\\text{red}}` subscripts made plain (Math-Verify's parser stops at them)."""
+    s = re.sub(r"_\{\\(?:text|mathrm)\{(\w+)\}\}", r"_{\1}", s)
+    s = re.sub(r"\\exp\s*\{([^{}]*)\}", r"e^{\1}", s)
     return f"${_mixed_to_sum(enotation_to_latex(s))}$"
 
 
-def mv_verify(gold: str, answer: str) -> bool:
-    """THE math_verify wrapper: parse both (LaTeX then plain expressions) and verify(gold, answer)."""
-    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+def _mv_configs(units: bool) -> list[Any]:
+    from latex2sympy2_extended.math_normalization import NormalizationConfig
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig
 
-    logging.getLogger("math_verify").setLevel(logging.ERROR)
-    configs = [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()]
+    norm = NormalizationConfig(basic_latex=True, units=units, malformed_operators=True, nits=True,
+                               boxed="all", equations=False)
+    return [LatexExtractionConfig(boxed_match_priority=0, normalization_config=norm), ExprExtractionConfig()]
+
+
+def _mv_once(gold: str, answer: str, units: bool) -> bool:
+    from math_verify import parse, verify
+
+    configs = _mv_configs(units)
     parsed_gold = parse(mv_input(gold), configs, parsing_timeout=None)  # type: ignore[arg-type]
     parsed_answer = parse(mv_input(answer), configs, parsing_timeout=None)  # type: ignore[arg-type]
-    if not parsed_gold or not parsed_answer:
+    # Only a parsed maths object counts: when parsing fails Math-Verify falls back to comparing raw
+    # string fragments, and a half-parsed `\\lambda_{` matched another half-parsed `\\lambda_{`.
+    if not parsed_gold or not parsed_answer or isinstance(parsed_gold[0], str) or isinstance(parsed_answer[0], str):
         return False
-    return bool(verify(parsed_gold, parsed_answer, timeout_seconds=None))
+    if not verify(parsed_gold[:1], parsed_answer[:1], timeout_seconds=None):
+        return False
+    return not _numbers_differ(parsed_gold[0], parsed_answer[0])
+
+
+def mv_verify(gold: str, answer: str) -> bool:
+    """THE math_verify wrapper: parse both (LaTeX, then plain expressions) and verify(gold, answer).
+
+    Math-Verify's unit stripping turns the gold `\\frac{37}{4}m` into 37/4, so when the gold has letters
+    a second pass keeps them as symbols; either pass saying equal is equal."""
+    logging.getLogger("math_verify").setLevel(logging.ERROR)
+    if _mv_once(gold, answer, units=True):
+        return True
+    return bool(re.search(r"(?<!\\)\b[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", " ", gold))) and _mv_once(gold, answer, units=False)
+
+
+def _numbers_differ(a: object, b: object) -> bool:
+    """Veto a Math-Verify `equal` between two constants that differ relatively.
+
+    Math-Verify rounds floats to 6 decimals (so `3.3e-22` == `1.3e-27`) and compares exact values at 15
+    digits (`1/2004!` == `1/2006!`). Exact constants must agree to 30 digits, floats to 1e-6 relative."""
+    import sympy
+
+    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)) or a.free_symbols or b.free_symbols:
+        return False
+    diff, scale = abs((a - b).evalf(50)), max(abs(a.evalf(50)), abs(b.evalf(50)))
+    if not (diff.is_Number and scale.is_Number) or diff == 0:
+        return False
+    tolerance = "1e-6" if a.has(sympy.Float) or b.has(sympy.Float) else "1e-30"
+    return bool(diff > scale * sympy.Float(tolerance))
 
 
 def too_costly(s: str) -> bool:
@@ -81,16 +127,38 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
     decided = _choice_decision(gold, answer)
     if decided is not None:
         return decided
-    if is_text(gold.text):
+    if is_text(gold.text) or is_prose(answer):
         return text_key(gold.text) == text_key(answer)
-    gold_num = parse_number(g)
+    gold_num = parse_number(strip_units(g))
     if gold_num is not None:
-        answer_num = parse_number(strip_assignment(a))
+        answer_num = parse_number(strip_units(strip_assignment(a)))
         if answer_num is not None:
             return numbers_equal(gold_num, answer_num)
+    if _same_list(g, a):
+        return True
     if too_costly(a) or too_costly(g):
         return False
     return None
+
+
+def _same_list(gold: str, answer: str) -> bool:
+    """A bare list gold `-2,-2` matches `(-2, -2)` and `a=-2, b=-2`: same items in the same order.
+    Math-Verify reads a bare list as a set ({-2}) and would reject the tuple."""
+    gold_items = split_top(gold)
+    if len(gold_items) < 2 or gold.startswith(("(", "[", "\\{")):
+        return False
+    if answer.startswith("(") and answer.endswith(")") and len(split_top(answer[1:-1])) == len(gold_items):
+        answer = answer[1:-1]
+    answer_items = [strip_assignment(x) for x in split_top(answer)]
+    if len(answer_items) != len(gold_items):
+        return False
+    for g, a in zip(gold_items, answer_items):
+        if g == a:
+            continue
+        gn, an = parse_number(g), parse_number(a)
+        if gn is None or an is None or not numbers_equal(gn, an):
+            return False
+    return True
 
 
 def equivalent(gold: Gold, answer: str, mv: MvFn = mv_verify) -> bool:

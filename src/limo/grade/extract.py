@@ -16,7 +16,17 @@ import re
 
 # Markers after which the model's final answer segment starts (DeepSeek-R1/Qwen3, Sky-T1).
 _THINK_END = ("</think>", "<|end_of_thought|>")
-_MAX_ANSWER = 4000  # longer "answers" are not final answers; the grader treats them as not equal
+_MAX_ANSWER = 4000  # cue-based answers ("the answer is ...") are cut at this length
+_MAX_BOX = 200_000  # a box longer than this is treated as unclosed (50,000-digit numbers still fit)
+_TAIL = 20_000  # cues are looked for in the last 20k characters only
+_MAX_AFTER_CUE = 400  # more text than this after a cue's paragraph means the model kept reasoning
+_HESITATION = re.compile(r"\b(?:wait|hmm|but|however|actually|let me|let's|recheck|re-?examine|mistake)\b", re.I)
+# "..., so the mean is 7." / "the angle is indeed $45^\circ$." as the response's closing sentence.
+_STATEMENT = re.compile(
+    r"\b(?:is|are|equals|be|gives|get|=)\s+(?:indeed\s+|exactly\s+|just\s+|simply\s+|therefore\s+|equal to\s+)*"
+    r"(\$[^$]{1,200}\$|\\\(.{1,200}?\\\)|[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?:\s+[a-zA-Z]+){0,3}\s*[.!]?\s*$")
+_CONCLUSION = re.compile(r"^(?:thus|therefore|so|hence|finally)\b[^$\\]*?(\$[^$]{1,200}\$|\\\(.{1,200}?\\\))\s*[.!]?\s*$",
+                         re.I)
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*")
 # Between two boxes that together form one multi-part answer: only separators, no words.
 _MULTI_GAP = re.compile(r"^[\s,;$.]*(?:(?:and|or|&|\\quad|\\qquad|\\text\{\s*(?:and|or|,)?\s*\}|,)[\s,;$.]*)*$")
@@ -47,7 +57,7 @@ def final_segment(response: str) -> tuple[str, str]:
 def _box_content(text: str, start: int) -> tuple[str | None, int]:
     """Content of the box whose `\\boxed` match ends at `start`; (None, start) if unclosed/too long."""
     if start < len(text) and text[start] == "{":
-        depth, i, limit = 0, start, min(len(text), start + _MAX_ANSWER + 2)
+        depth, i, limit = 0, start, min(len(text), start + _MAX_BOX + 2)
         while i < limit:
             c = text[i]
             if c == "{":
@@ -81,7 +91,7 @@ def _last_boxed(text: str) -> tuple[str | None, str | None]:
             break
     if not boxes:
         return None, None
-    parts = [strip_answer(c) for _, _, c in reversed(boxes)]
+    parts = list(dict.fromkeys(strip_answer(c) for _, _, c in reversed(boxes)))  # `\boxed{5} \boxed{5}` is 5
     if len(parts) == 1:
         return parts[0], "boxed"
     return ", ".join(parts), "boxed_multi"
@@ -99,22 +109,46 @@ def _take_after(text: str, pos: int) -> str:
             if j > 0:
                 return rest[len(open_):j]
     line = rest.split("\n", 1)[0]
-    line = re.split(r"(?<![0-9])\.\s|\.\s*$|。|;\s|\s—\s|, (?:which|since|because|so)\b|\bI hope\b", line, 1)[0]
-    return line
+    statement = _STATEMENT.search(line.rstrip(" .")) if len(re.findall(r"[A-Za-z]{3,}", line)) >= 3 else None
+    if statement:  # "Answer: The velocity is 1000 radians per second."
+        return statement.group(1)
+    return re.split(r"\.(?:\s|$)|。|;\s|\s—\s|, (?:which|since|because|so)\b|\bI hope\b", line, 1)[0]
 
 
 def _fallback(text: str) -> tuple[str | None, str | None]:
+    """The last cue ("the answer is", ...) that the response does not talk past: a cue followed by more
+    than `_MAX_AFTER_CUE` characters of further reasoning is a mid-chain guess, not a final answer."""
     best: tuple[int, str, str] | None = None
     for rule, pattern in _FALLBACKS:
         last = None
-        for last in pattern.finditer(text):
+        for last in pattern.finditer(text, max(0, len(text) - _TAIL)):
             pass
         if last is None:
+            continue
+        line_end = text.find("\n\n", last.end())
+        after = text[line_end:] if line_end >= 0 else ""
+        if len(after) > 3000 or (len(after) > _MAX_AFTER_CUE and _HESITATION.search(after)):
             continue
         answer = strip_answer(_take_after(text, last.end()))
         if answer and (best is None or last.start() > best[0]):
             best = (last.start(), answer, rule)
     return (best[1], best[2]) if best else (None, None)
+
+
+def _closing_statement(text: str) -> tuple[str | None, str | None]:
+    """A number or math span stated in the closing sentence of a response that ends properly (a
+    response cut off mid-sentence gets nothing: a stray number there is not an answer)."""
+    tail = text.rstrip()[-1500:]
+    if not tail or tail[-1] not in ".!$)]":
+        return None, None
+    paragraphs = [p for p in tail.split("\n\n") if p.strip()][-2:]
+    for para in reversed(paragraphs):
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+", para.strip()) if x]
+        for sentence in reversed(sentences[-2:]):
+            m = _STATEMENT.search(sentence) or _CONCLUSION.search(sentence)
+            if m:
+                return strip_answer(m.group(1)), "closing_statement"
+    return None, None
 
 
 def strip_answer(answer: str) -> str:
@@ -146,9 +180,11 @@ def extract_answer(response: str) -> tuple[str | None, str | None]:
     answer, rule = _last_boxed(final)
     if answer is None:
         answer, rule = _fallback(final)
+    if answer is None:
+        answer, rule = _closing_statement(final)
     if answer is None and thinking:
         answer, rule = _last_boxed(thinking)
         rule = rule and f"think_{rule}"
-    if answer is None or len(answer) > _MAX_ANSWER:
+    if not answer:
         return None, None
     return answer, rule

@@ -57,6 +57,7 @@ class Num:
 _INT = r"\d+|\d{1,3}(?:,\d{3})+"
 _DEC = rf"(?:{_INT})?\.\d+|(?:{_INT})\.?"
 _RE_DEC = re.compile(rf"([-+]?)({_DEC})(?:[eE]([-+]?\d{{1,4}})|(?:\\times|\\cdot|\*|x)10\^\{{?([-+]?\d{{1,4}})\}}?)?")
+_RE_POW10 = re.compile(r"10\^\{?([-+]?\d{1,4})\}?")
 _RE_FRAC = re.compile(r"([-+]?)(\d+)?\\frac\{?([-+]?\d+)\}?\{?(\d+)\}?")
 _RE_SLASH = re.compile(r"([-+]?)(\d+)/(\d+)")
 
@@ -84,12 +85,14 @@ def parse_number(s: str) -> Num | None:
         s = s[1:-1]
     num: Num | None = None
     try:
+        if m := _RE_POW10.fullmatch(s):
+            s = f"1\\times10^{{{m[1]}}}"
         if m := _RE_DEC.fullmatch(s):
             num = _decimal(m[1], m[2], m[3], m[4])
         elif m := _RE_FRAC.fullmatch(s):
             whole = int(m[2] or 0)
             frac = Fraction(int(m[3]), int(m[4]))
-            value = whole + frac if whole and frac >= 0 else frac if not whole else None
+            value = whole + frac if whole and 0 < frac < 1 else frac if not whole else None
             if value is not None:
                 num = Num(-value if m[1] == "-" else value, "", 0, False)
         elif m := _RE_SLASH.fullmatch(s):
@@ -154,10 +157,51 @@ def is_text(s: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", t)) or bool(re.fullmatch(r"[A-Za-z][A-Za-z\s\-']{2,}", t.strip()))
 
 
+def is_prose(s: str) -> bool:
+    """Three or more English words outside `\\text{}`: a sentence, not a maths answer. Math-Verify would
+    pick some number out of it, so such answers are compared as text only."""
+    bare = re.sub(r"\\(?:text|textbf|mathrm|mbox)\s*\{[^{}]*\}|\\[a-zA-Z]+", " ", s)
+    return len(re.findall(r"(?<![\\\w])[A-Za-z]{3,}\b", bare)) >= 3
+
+
 def text_key(s: str) -> str:
     """Comparison key for prose answers: case, spaces, punctuation and wrappers ignored."""
     t = unwrap_text(clean(s)).lower()
     return re.sub(r"[\s{}()\[\].,，。、:;'\"!?-]", "", t)
+
+
+_UNIT_WORDS = ("cm|mm|km|kg|mg|ml|mL|m/s|km/h|mph|kph|meters?|metres?|inches|inch|feet|foot|ft|miles?|hours?|hrs?|"
+               "minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|dollars?|cents?|units?|degrees?|"
+               "liters?|litres?|grams?|pounds?|lbs?|ounces?|oz|yards?|yd|sq|square|cubic|percent|people|"
+               "students|ways|times|points|erg|ergs|eV|keV|MeV|Hz|kHz|MHz|GHz|nm|pc|kpc|Mpc|AU|kW|Pa|atm")
+_UNIT_TAIL = re.compile(r"(?:\\(?:text|mathrm|mbox|textrm|rm)\{(?P<t>[^{}\d]*)\}(?:\^\{?-?\d\}?)?|[·⋅/]|"
+                        rf"(?<![a-zA-Z\\])(?:{_UNIT_WORDS})(?:\^\{{?-?\d\}}?)?)$")
+
+
+def strip_units(s: str) -> str:
+    """`7.26\\times10^{6}\\text{m}` -> `7.26\\times10^{6}`; `12cm` -> `12`. Text groups saying `or`/`and`
+    are kept (`5\\text{or}7` is two answers), and bare single letters are never units (`5x`)."""
+    for _ in range(6):
+        m = _UNIT_TAIL.search(s)
+        if not m or m.start() == 0 or re.search(r"\b(?:or|and)\b|,", m.group("t") or ""):
+            break
+        s = s[:m.start()]
+    return s
+
+
+def split_top(s: str) -> list[str]:
+    """Split a cleaned answer on commas outside brackets: `(1,2),3` -> [`(1,2)`, `3`]."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(s):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(s[start:i])
+            start = i + 1
+    parts.append(s[start:])
+    return parts
 
 
 def strip_assignment(s: str) -> str:
