@@ -1,0 +1,168 @@
+"""Ingest: JSONL, JSON, Parquet or a hub dataset id into `limo.records.Problem`s, by a field mapping.
+
+Pools name their fields differently (`problem`/`question`/`prompt`, `answer`/`final_answer`/`label`), so
+each field of Problem has a list of candidate source fields, the first present and non-empty one wins;
+dotted names reach into nested objects (`other.solution`). Rows without a usable problem or answer are
+counted and written to the removed file with the reason, never silently dropped.
+
+Ids are `<source>:<row id>` (or `<source>:<line>` when the row has none), so ids from different inputs
+never collide; a repeated id gets `#2`, `#3` appended.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from limo.config import StrictModel
+from limo.curate.stage import StageResult, snippet
+from limo.errors import LimoError
+from limo.jsonl import iter_jsonl
+from limo.records import Problem
+
+
+class FieldMapping(StrictModel):
+    """Candidate source fields for each Problem field, tried in order."""
+
+    id: list[str] = Field(default_factory=lambda: ["id", "unique_id", "idx", "problem_id"])
+    problem: list[str] = Field(default_factory=lambda: ["problem", "question", "prompt", "instruction"])
+    # final_answer before answer: GSM8K's `answer` is the worked solution ending in `#### 72`.
+    answer: list[str] = Field(default_factory=lambda: ["final_answer", "answer", "gt_answer",
+                                                       "expected_answer", "gt", "label"])
+    solution: list[str] = Field(default_factory=lambda: ["solution", "other.solution", "analysis"])
+    source: list[str] = Field(default_factory=lambda: ["source"])
+    domain: list[str] = Field(default_factory=lambda: ["domain", "type", "subject"])
+    difficulty: list[str] = Field(default_factory=lambda: ["difficulty", "level"])
+
+
+class InputSpec(StrictModel):
+    path: str  # file (.jsonl/.json/.parquet), folder of such files, or `hf:<dataset id>`
+    source: str | None = None  # tag for every row; default: the row's own source field, else the file stem
+    fields: FieldMapping = Field(default_factory=FieldMapping)
+    split: str = "train"  # hub datasets only
+    config: str | None = None  # hub datasets only
+    limit: int | None = Field(None, ge=1)
+
+
+class IngestConfig(StrictModel):
+    inputs: list[InputSpec] = Field(min_length=1)
+
+
+def _get(row: dict[str, Any], name: str) -> Any:
+    node: Any = row
+    for part in name.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _first(row: dict[str, Any], names: list[str]) -> Any:
+    for name in names:
+        value = _get(row, name)
+        if _usable(value):
+            return value
+    return None
+
+
+def _usable(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip()) and value.strip().lower() not in ("none", "null", "nan")
+    if isinstance(value, (list, dict)):
+        return bool(value)
+    return not (isinstance(value, float) and value != value)  # NaN
+
+
+def iter_rows(spec: InputSpec) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, row) for every row of the input; `where` names file:line for messages and ids."""
+    if spec.path.startswith("hf:"):
+        from datasets import load_dataset
+
+        ds = load_dataset(spec.path[3:], spec.config, split=spec.split)
+        for i, row in enumerate(ds):
+            yield f"{i}", dict(row)
+        return
+    path = Path(spec.path)
+    if path.is_dir():
+        files = sorted(f for f in path.rglob("*") if f.suffix in (".jsonl", ".json", ".parquet"))
+        for f in files:
+            yield from iter_rows(spec.model_copy(update={"path": str(f)}))
+        return
+    if not path.exists():
+        raise LimoError(f"{path}: no such file")
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        for i, row in enumerate(pq.read_table(path).to_pylist(), start=1):
+            yield f"{path.stem}:{i}", row
+    elif path.suffix == ".json":
+        data = json.loads(path.read_text())
+        if not isinstance(data, list):
+            raise LimoError(f"{path}: expected a JSON list of objects")
+        for i, row in enumerate(data, start=1):
+            yield f"{path.stem}:{i}", row
+    else:
+        for lineno, row in iter_jsonl(path):
+            yield f"{path.stem}:{lineno}", row
+
+
+def to_problem(row: dict[str, Any], where: str, spec: InputSpec) -> Problem | str:
+    """The row as a Problem, or the reason it cannot be one."""
+    f = spec.fields
+    text = _first(row, f.problem)
+    if not isinstance(text, str):
+        return "no_problem"
+    answer = _first(row, f.answer)
+    if answer is None:
+        return "no_answer"
+    source = spec.source or _first(row, f.source) or where.split(":")[0]
+    raw_id = _first(row, f.id)
+    solution = _first(row, f.solution)
+    domain = _first(row, f.domain)
+    if isinstance(domain, list):
+        domain = str(domain[0])
+    difficulty = _first(row, f.difficulty)
+    if not isinstance(difficulty, (int, float, str)) or isinstance(difficulty, bool):
+        difficulty = None
+    return Problem(
+        id=f"{source}:{raw_id if raw_id is not None else where.rsplit(':', 1)[-1]}",
+        problem=text.strip(), answer=answer, solution=solution if isinstance(solution, str) else None,
+        source=str(source), domain=None if domain is None else str(domain),
+        difficulty=float(difficulty) if isinstance(difficulty, int) else difficulty,
+        meta={"ingested_from": where})
+
+
+def ingest(cfg: IngestConfig) -> StageResult:
+    kept: list[Problem] = []
+    removed: list[dict] = []
+    seen: dict[str, int] = {}
+    per_input: dict[str, dict[str, int]] = {}
+    for spec in cfg.inputs:
+        counts = per_input.setdefault(spec.path, {"rows": 0, "kept": 0})
+        for n, (where, row) in enumerate(iter_rows(spec)):
+            if spec.limit is not None and n >= spec.limit:
+                break
+            counts["rows"] += 1
+            p = to_problem(row, where, spec)
+            if isinstance(p, str):
+                text = _first(row, spec.fields.problem)
+                removed.append({"id": where, "reason": p, "input": spec.path,
+                                "problem": snippet(text) if isinstance(text, str) else None})
+                counts[p] = counts.get(p, 0) + 1
+                continue
+            if p.id in seen:
+                seen[p.id] += 1
+                p.id = f"{p.id}#{seen[p.id]}"
+            else:
+                seen[p.id] = 1
+            kept.append(p)
+            counts["kept"] += 1
+    stats = {"in": sum(c["rows"] for c in per_input.values()), "kept": len(kept), "removed": len(removed),
+             "per_input": per_input}
+    return StageResult(kept, removed, stats)
