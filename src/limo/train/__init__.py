@@ -8,16 +8,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from limo.train.config import TrainConfig
 
 
-def main(cfg: TrainConfig) -> Path:
-    """See limo.train.run.main."""
+def main(cfg: TrainConfig, callbacks: Sequence[Any] = ()) -> Path:
+    """Run one training recipe; returns the final model's folder. See limo.train.run.main."""
     from limo.train.run import main as _main
 
-    return _main(cfg)
+    return _main(cfg, callbacks)
 
 
 __all__ = ["TrainConfig", "main"]

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from limo.provenance import write_provenance
 from limo.train.config import TINY_MODEL, TrainConfig, grad_accumulation, world_size
 
 
-def main(cfg: TrainConfig) -> Path:
-    """Train as the recipe says; returns the folder holding the final model."""
+def main(cfg: TrainConfig, callbacks: Sequence[Any] = ()) -> Path:
+    """Train as the recipe says; returns the folder holding the final model. `callbacks` are extra
+    transformers TrainerCallbacks (progress hooks, timers)."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from accelerate import PartialState
     from transformers import AutoTokenizer
@@ -40,7 +42,7 @@ def main(cfg: TrainConfig) -> Path:
     trainer = LimoSFTTrainer(
         model=model_path, args=sft_config(cfg, out), train_dataset=dataset, processing_class=tokenizer,
         peft_config=lora_config(cfg), loss_normalization=cfg.loss_normalization,
-        callbacks=[MetricsCallback(out, cfg.plot_every)] + ([snapshots] if cfg.save_epochs else []),
+        callbacks=[MetricsCallback(out, cfg.plot_every), *([snapshots] if cfg.save_epochs else []), *callbacks],
     )
     snapshots.trainer = trainer
     resume = last_complete_checkpoint(out, state.is_main_process) if cfg.resume else None
