@@ -1,0 +1,84 @@
+"""Overhead of `limo.generate` over a bare `vllm.LLM.generate`, side by side in one run (goal <= 1.10x).
+
+Both use one engine (started once), the same rendered prompts and the same per-sample
+SamplingParams (n=1, same seeds), so the outputs are identical and the difference is limo's work:
+chat-template rendering and tokenization, context capping, streaming finished requests out of the
+engine, building Sample records and appending them to a JSONL file. Runs alternate (bare, limo,
+bare, limo, ...) so that machine noise hits both; medians are compared.
+
+    python benchmarks/generate_overhead.py --model TINY [--problems 200 --n 4 --max-tokens 128 --repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def load_problems(data_dir: Path, count: int):
+    from limo.eval.benchmarks import load_benchmark
+    from limo.records import Problem
+
+    if (data_dir / "math" / "test.jsonl").exists():
+        return load_benchmark("math500", data_dir)[:count]
+    return [Problem(id=str(i), problem=f"Compute {i} * {i + 3} + {i}.", answer=i * (i + 3) + i) for i in range(count)]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", required=True)
+    p.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "benchmarks"))
+    p.add_argument("--problems", type=int, default=200)
+    p.add_argument("--n", type=int, default=4)
+    p.add_argument("--max-tokens", type=int, default=128)
+    p.add_argument("--temperature", type=float, default=0.7)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--dtype", default="float32")
+    args = p.parse_args()
+
+    from limo.generate import GenerateConfig, generate, get_backend
+    from limo.generate.jobs import Job
+
+    problems = load_problems(Path(args.data_dir), args.problems)
+    cfg = GenerateConfig(model=args.model, backend="vllm", n=args.n, temperature=args.temperature, top_p=0.95,
+                         max_tokens=args.max_tokens, dtype=args.dtype, gpu_memory_utilization=0.1)
+    t0 = time.perf_counter()
+    backend = get_backend(cfg)
+    print(f"engine start: {time.perf_counter() - t0:.1f} s; {len(problems)} problems x n={args.n}, "
+          f"max_tokens={args.max_tokens}, T={args.temperature}")
+    # The bare side gets its prompts and SamplingParams prepared outside the timer.
+    jobs = [Job.make(pr, k, cfg, backend.tokenizer, backend.max_model_len) for pr in problems for k in range(cfg.n)]
+    requests = [j.request(cfg, backend.tokenizer, backend.max_model_len) for j in jobs]
+    prompts = [{"prompt_token_ids": r.prompt_token_ids} for r in requests]
+    params = [backend.sampling_params(r) for r in requests]
+
+    bare_times, limo_times = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for rep in range(args.repeats):
+            t = time.perf_counter()
+            bare = backend.llm.generate(prompts, params, use_tqdm=False)
+            bare_times.append(time.perf_counter() - t)
+            out = Path(tmp) / f"samples{rep}.jsonl"
+            t = time.perf_counter()
+            samples = generate(problems, cfg, out, backend=backend, progress=False)
+            limo_times.append(time.perf_counter() - t)
+            same = sum(s.response == b.outputs[0].text for s, b in zip(samples, bare))
+            print(f"run {rep}: bare {bare_times[-1]:.2f} s, limo {limo_times[-1]:.2f} s, "
+                  f"identical outputs {same}/{len(samples)}")
+    backend.close()
+    b, lim = statistics.median(bare_times), statistics.median(limo_times)
+    ratio = lim / b
+    print(json.dumps({"bare_median_s": round(b, 3), "limo_median_s": round(lim, 3), "ratio": round(ratio, 3),
+                      "goal": 1.10, "meets_goal": ratio <= 1.10, "samples": len(jobs)}))
+
+
+if __name__ == "__main__":
+    main()
