@@ -21,7 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from limo.grade.fastpath import (choice_letter, clean, is_prose, is_text, numbers_equal, parse_number,
-                                 split_top, strip_assignment, strip_units, text_key)
+                                 split_top, strip_assignment, strip_choice_prefix, strip_units,
+                                 text_key)
 from limo.grade.gold import Gold, enotation_to_latex
 
 MvFn = Callable[[str, str], bool]
@@ -129,6 +130,8 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         return decided
     if is_text(gold.text) or is_prose(answer):
         return text_key(gold.text) == text_key(answer)
+    if gold.choice is None:
+        a = strip_choice_prefix(a)
     gold_num = parse_number(strip_units(g))
     if gold_num is not None:
         answer_num = parse_number(strip_units(strip_assignment(a)))

@@ -130,8 +130,8 @@ def _fallback(text: str) -> tuple[str | None, str | None]:
         if len(after) > 3000 or (len(after) > _MAX_AFTER_CUE and _HESITATION.search(after)):
             continue
         answer = strip_answer(_take_after(text, last.end()))
-        if answer and (best is None or last.start() > best[0]):
-            best = (last.start(), answer, rule)
+        if answer and (best is None or last.end() > best[0]):  # ties: the more specific rule, listed first
+            best = (last.end(), answer, rule)
     return (best[1], best[2]) if best else (None, None)
 
 
@@ -142,6 +142,8 @@ def _closing_statement(text: str) -> tuple[str | None, str | None]:
     if not tail or tail[-1] not in ".!$)]":
         return None, None
     paragraphs = [p for p in tail.split("\n\n") if p.strip()][-2:]
+    if len(paragraphs) == 2 and (len(paragraphs[1]) > 100 or _HESITATION.search(paragraphs[1])):
+        paragraphs = paragraphs[1:]  # only a short sign-off ("I think that's it.") may follow the statement
     for para in reversed(paragraphs):
         sentences = [x for x in re.split(r"(?<=[.!?])\s+", para.strip()) if x]
         for sentence in reversed(sentences[-2:]):

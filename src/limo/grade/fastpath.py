@@ -4,8 +4,9 @@ Most AIME/AMC/GSM8K rows are an integer against an integer; sympy is slow and (f
 hang, so `decide` settles every case it can parse completely and returns None for the rest.
 
 Numbers are compared as exact rationals: no ×100/÷100 rescaling (`50` is not `0.5`) and no absolute
-tolerance (`0.00001` is not `0`). The one tolerance: a decimal literal written with ≥ 3 significant
-digits matches a value that rounds to it (`0.333` vs `\\frac{1}{3}`, Minerva's `27.39` vs `27.386`).
+tolerance (`0.00001` is not `0`). The one tolerance: a gold written as a decimal with ≥ 3 significant
+digits accepts a more precise answer that rounds to it (`0.333` vs `\\frac{1}{3}`, Minerva's `27.39` vs
+`27.386`); an exact gold never accepts a rounded answer.
 A percent sign makes both readings of that side acceptable (`50\\%` matches `50` and `0.5`).
 """
 
@@ -118,23 +119,33 @@ def _values(n: Num) -> list[Fraction]:
     return [value, value / 100] if n.percent else [value]
 
 
-def numbers_equal(a: Num, b: Num) -> bool:
-    """Exact equality, with the percent and significant-digit rules of the module docstring."""
-    if a.value is None or b.value is None:
-        return bool(a.digits) and a.digits == b.digits
-    for x in _values(a):
-        for y in _values(b):
+def numbers_equal(gold: Num, answer: Num) -> bool:
+    """Exact equality, with the percent and significant-digit rules of the module docstring.
+
+    Not symmetric on purpose: a rounded gold (`27.39`) accepts a more precise answer (`27.386`), but an
+    exact gold (`\\frac{1}{3}`, `6630`) never accepts a rounded answer (`0.333`, `6630.65`)."""
+    if gold.value is None or answer.value is None:
+        return bool(gold.digits) and gold.digits == answer.digits
+    more_precise = answer.sig == 0 or answer.sig > gold.sig
+    for x in _values(gold):
+        for y in _values(answer):
             if x == y:
                 return True
-            for lit, other in ((a, y), (b, x)):
-                ref = x if lit is a else y
-                if lit.sig >= 3 and other != 0 and _to_sig(other, lit.sig) == _to_sig(ref, lit.sig):
-                    return True
+            if gold.sig >= 3 and more_precise and y != 0 and _to_sig(y, gold.sig) == _to_sig(x, gold.sig):
+                return True
     return False
 
 
 _CHOICE = re.compile(r"^(?:\\text\{|\\textbf\{|\\mathrm\{|\\mathbf\{)?(?:option|choice|选项?)?\s*"
                      r"[(（]?([A-J])[)）]?(?:\}|(?=[.．、:：\s]|$))", re.I)
+
+
+_CHOICE_PREFIX = re.compile(r"^(?:\\textbf\{|\\text\{|\\mathrm\{)?\s*\(([A-E])\)\s*\}?\s*(?=\S)")
+
+
+def strip_choice_prefix(s: str) -> str:
+    """`\\textbf{(B) } 27` -> `27`: AMC answers carry the option label before the value."""
+    return _CHOICE_PREFIX.sub("", s, count=1)
 
 
 def choice_letter(s: str) -> str | None:

@@ -1,0 +1,91 @@
+"""Grader throughput: limo's grader vs plain Math-Verify (parse + verify per item), same items, one run.
+
+    .venv/bin/python benchmarks/grade_throughput.py [--limit 3000] [--workers 1,2]
+
+Items are real model responses with their gold answers from ../shared/traces/skythought_evals/short
+(Qwen2.5 / Sky-T1 outputs on AIME24, AMC23, MATH-500, Minerva, OlympiadBench). Plain Math-Verify runs
+single-process in this process, the way most harnesses call it; limo runs through `grade_many` with its
+worker pool, start-up included. Prints items/s, the speed-up over Math-Verify, and the scaling with
+workers. Goal (issue 2): >= 3x Math-Verify with --workers 1, near-linear scaling with workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "traces" / "skythought_evals" / "short"
+
+
+def load_items(folder: Path, limit: int) -> list[tuple[str, str]]:
+    """(response, gold) pairs; the dataset's own answer when present (the harness `gt` is pre-stripped)."""
+    items = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.open():
+            row = json.loads(line)
+            gold = row.get("answer") if row.get("answer") is not None else row["gt"]
+            items.append((row["code"][0], gold))
+    return items[:limit]
+
+
+def plain_math_verify(response: str, gold: object) -> bool:
+    """The baseline: Math-Verify alone with its defaults, `verify(parse($gold$), parse(response))`."""
+    from math_verify import parse, verify
+
+    logging.disable(logging.WARNING)
+    if isinstance(gold, dict):
+        gold = list(gold.values())
+    if isinstance(gold, list):
+        gold = ", ".join(map(str, gold))
+    gold_text = str(int(gold)) if isinstance(gold, float) and gold.is_integer() else str(gold)
+    try:
+        return bool(verify(parse(f"${gold_text}$"), parse(response)))
+    except Exception:  # Math-Verify raising on an item counts as "not correct", as harnesses do
+        return False
+
+
+def run_math_verify(items: list[tuple[str, object]]) -> tuple[float, list[bool]]:
+    start = time.perf_counter()
+    out = [plain_math_verify(response, gold) for response, gold in items]
+    return time.perf_counter() - start, out
+
+
+def run_limo(items: list[tuple[str, object]], workers: int, timeout: float) -> tuple[float, list[bool]]:
+    from limo.grade import grade_many
+
+    start = time.perf_counter()
+    verdicts = grade_many(items, workers=workers, timeout=timeout)
+    return time.perf_counter() - start, [v.correct for v in verdicts]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--traces", type=Path, default=DEFAULT, help="folder of skythought-style JSONL traces")
+    p.add_argument("--limit", type=int, default=3000, help="number of items (default 3000)")
+    p.add_argument("--workers", default="1,2", help="comma-separated worker counts for limo (default 1,2)")
+    p.add_argument("--timeout", type=float, default=5.0)
+    args = p.parse_args()
+    if not args.traces.is_dir():
+        print(f"no traces at {args.traces}", file=sys.stderr)
+        return 2
+    items = load_items(args.traces, args.limit)
+    print(f"{len(items)} items from {args.traces} on {os.cpu_count()} CPUs")
+    mv_s, mv_ok = run_math_verify(items)
+    print(f"math-verify (1 process)  {mv_s:8.1f} s  {len(items) / mv_s:8.1f} items/s  correct {sum(mv_ok)}")
+    base = None
+    for workers in [int(w) for w in args.workers.split(",")]:
+        s, ok = run_limo(items, workers, args.timeout)
+        base = base or s
+        agree = sum(a == b for a, b in zip(ok, mv_ok))
+        print(f"limo --workers {workers:<2}        {s:8.1f} s  {len(items) / s:8.1f} items/s  correct {sum(ok)}  "
+              f"x{mv_s / s:.1f} vs math-verify  scaling x{base / s:.2f}  agree with MV {agree}/{len(items)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
