@@ -14,6 +14,7 @@ import sys
 
 # name -> (module, one-line help). Add a stage here and nowhere else.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "curate": ("limo.curate.cli", "the LIMO data pipeline: ingest, dedup, decontaminate, difficulty, chains, score, select"),
     "grade": ("limo.grade.cli", "grade model responses against gold answers"),
     "train": ("limo.train.cli", "fine-tune a model on reasoning chains (LIMO SFT recipe on TRL)"),
     "generate": ("limo.generate.cli", "sample n responses per problem (vllm | hf | openai backends)"),

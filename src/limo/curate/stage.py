@@ -18,7 +18,7 @@ from limo.records import Problem, read_records, write_records
 
 @dataclass
 class StageResult:
-    kept: list[Problem]
+    kept: list[Any]  # Problems (chains stage: Samples)
     removed: list[dict[str, Any]] = field(default_factory=list)  # each has id, reason, and evidence
     stats: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,87 @@
+"""Chains: reasoning chains from one or more teacher models, several per problem, kept only when the
+final answer grades correct (paper §3.1.2: DeepSeek-R1, R1-Distill-Qwen-32B, QwQ-32B); or imported.
+
+Output is `limo.records.Sample` JSONL (problem_id, response, model, verdict): `score` ranks these and
+`select` turns the best into training Problems. Each teacher's samples live in
+`<workdir>/teacher<i>.samples.jsonl`, resumable per sample.
+
+Imports take either Samples (`problem_id` + `response`) or Problems whose `solution` is the chain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from limo.config import StrictModel
+from limo.curate.model_stage import Engines, graded_samples
+from limo.curate.stage import StageResult
+from limo.generate import GenerateConfig
+from limo.jsonl import iter_jsonl
+from limo.records import Problem, Sample
+
+
+class ChainsConfig(StrictModel):
+    teachers: list[GenerateConfig] = Field(default_factory=list)  # each teacher's n = chains per problem
+    import_paths: list[str] = Field(default_factory=list)
+    require_correct: bool = True  # LIMO keeps correct chains only; s1 shows it can be relaxed
+    grade_timeout: float = Field(5.0, gt=0)
+
+
+def import_chains(path: str | Path) -> list[Sample]:
+    """Chains from a Sample JSONL or a Problem JSONL (solution = chain)."""
+    out: list[Sample] = []
+    for lineno, row in iter_jsonl(path):
+        where = f"{path}:{lineno}"
+        if "problem_id" in row:
+            s = Sample.from_dict(row, where)
+        else:
+            p = Problem.from_dict(row, where)
+            if not p.solution:
+                continue  # a Problem without a worked solution has no chain to import
+            s = Sample(problem_id=p.id, sample_index=0, response=p.solution, model=f"import:{Path(path).name}")
+        out.append(s)
+    return out
+
+
+def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
+           engines: Engines | None = None) -> StageResult:
+    """All chains for `problems` (generated and imported), split into kept (correct) and removed."""
+    from limo.grade import grade
+
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    by_id = {p.id: p for p in problems}
+    samples: list[Sample] = []
+    own = engines is None
+    engines = engines or Engines()
+    try:
+        for i, teacher in enumerate(cfg.teachers):
+            samples += graded_samples(problems, teacher, workdir / f"teacher{i}.samples.jsonl", engines,
+                                      desc=f"chains:{teacher.model}", grade_timeout=cfg.grade_timeout)
+    finally:
+        if own:
+            engines.close()
+    unknown = 0
+    for path in cfg.import_paths:
+        for s in import_chains(path):
+            if s.problem_id not in by_id:
+                unknown += 1
+                continue
+            if s.verdict is None and cfg.require_correct:
+                s.verdict = grade(s.response, by_id[s.problem_id].answer, timeout=cfg.grade_timeout)
+            samples.append(s)
+    kept: list[Sample] = []
+    removed: list[dict] = []
+    for s in samples:
+        if not cfg.require_correct or (s.verdict is not None and s.verdict.correct):
+            kept.append(s)
+        else:
+            removed.append({"id": f"{s.problem_id}#{s.sample_index}", "problem_id": s.problem_id,
+                            "reason": f"incorrect:{s.verdict.reason if s.verdict else 'ungraded'}",
+                            "model": s.model, "extracted": s.verdict.extracted if s.verdict else None})
+    with_chain = len({s.problem_id for s in kept})
+    stats = {"in": len(samples), "kept": len(kept), "removed": len(removed), "problems": len(problems),
+             "problems_with_correct_chain": with_chain, "imported_unknown_problem": unknown}
+    return StageResult(kept, removed, stats)
