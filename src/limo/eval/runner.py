@@ -17,8 +17,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
-
 from limo.errors import LimoError
 from limo.eval.config import EvalConfig, protocol, resolve, uses_judge
 from limo.eval.sharding import in_shard, samples_name
@@ -148,12 +146,10 @@ def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, prog
     """Re-grade every sample with the current grader (no model), rewrite samples, write results."""
     from limo.grade import grade_many
 
+    from limo.eval.results import run_config, write_results
+
     out = Path(run_dir)
-    if not (out / "config.json").exists():
-        raise LimoError(f"{out}: not a limo eval run (no config.json)")
-    names = json.loads((out / "config.json").read_text())["config"]["benchmarks"] or \
-        list(json.loads((out / "config.json").read_text())["protocols"])
-    for name in names:
+    for name in run_config(out)["protocols"]:
         problems = {p.id: p for p in read_records(out / name / "problems.jsonl", Problem)}
         for path in sorted((out / name).glob("samples*.jsonl")):
             samples = read_records(path, Sample)
@@ -169,10 +165,4 @@ def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, prog
                 if i not in best or (v.correct and not best[i].correct):
                     best[i] = v
             write_jsonl(path, (dataclasses.replace(s, verdict=best[i]).to_dict() for i, s in enumerate(samples)))
-    from limo.eval.results import write_results
-
     return write_results(out)
-
-
-def as_dict(x: Any) -> Any:
-    return x.to_dict() if hasattr(x, "to_dict") else x
