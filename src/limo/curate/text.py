@@ -33,6 +33,7 @@ _STRIP = re.compile(
     r"|\\(?:left|right|big|bigg|displaystyle|textstyle|quad|qquad|text|textbf|mathrm|mathbf|mathit|"
     r"operatorname|rm|limits)(?![a-z])")
 _TOKEN = re.compile(r"\\?[a-z]+|\d+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_TOKEN_SEP = re.compile(r"\\?[a-z]+|\d+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\x00")
 
 # LaTeX spellings of the same thing, keyed by the token as written (backslash kept).
 ALIASES = {
@@ -75,9 +76,9 @@ class Tokenizer:
     """Maps texts to arrays of stable token hashes; remembers every distinct token it has seen."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._hashes: list[int] = []
-        self._numeric: list[bool] = []
+        self._ids: dict[str, int] = {"\x00": 0}
+        self._hashes: list[int] = [0]  # id 0: the row separator, never part of a row
+        self._numeric: list[bool] = [False]
         self._table = np.zeros(0, dtype=np.uint64)
         self._numeric_table = np.zeros(0, dtype=bool)
 
@@ -89,25 +90,27 @@ class Tokenizer:
         self._numeric.append(canon.isdigit())
         return self._ids[token]
 
-    def ids(self, text: str) -> list[int]:
-        toks = _TOKEN.findall(normalize(text))
-        d = self._ids
-        try:
-            return [d[t] for t in toks]
-        except KeyError:
-            return [d[t] if t in d else self._add(t) for t in toks]
-
     def encode(self, texts: Iterable[str]) -> "Encoded":
-        """A batch of texts as one flat array of token hashes plus row offsets."""
-        lists = [self.ids(t) for t in texts]
-        lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-        offsets = np.zeros(len(lists) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        flat_ids = np.fromiter((i for x in lists for i in x), dtype=np.int64, count=int(offsets[-1]))
+        """A batch of texts as one flat array of token hashes plus row offsets.
+
+        The whole batch is joined with a separator and normalised/tokenised by one regex pass each
+        (per-row regex calls cost ~4x more at a million rows); the separator token marks row ends.
+        """
+        joined = normalize("\x00".join(texts) + "\x00")
+        toks = _TOKEN_SEP.findall(joined)
+        d = self._ids
+        for t in set(toks).difference(d):
+            self._add(t)
+        ids = np.fromiter(map(d.__getitem__, toks), dtype=np.int64, count=len(toks))
         if len(self._table) != len(self._hashes):
             self._table = np.array(self._hashes, dtype=np.uint64)
             self._numeric_table = np.array(self._numeric, dtype=bool)
-        return Encoded(self._table[flat_ids], offsets, self._numeric_table[flat_ids])
+        ends = np.flatnonzero(ids == self._ids["\x00"])
+        keep = ids != self._ids["\x00"]
+        offsets = np.zeros(len(ends) + 1, dtype=np.int64)
+        offsets[1:] = ends - np.arange(len(ends))  # each earlier separator shifts a row end by one
+        flat = ids[keep]
+        return Encoded(self._table[flat], offsets, self._numeric_table[flat])
 
 
 @dataclass
