@@ -25,6 +25,7 @@ from limo.records import Problem, Sample
 class ChainsConfig(StrictModel):
     teachers: list[GenerateConfig] = Field(default_factory=list)  # each teacher's n = chains per problem
     import_paths: list[str] = Field(default_factory=list)
+    use_solutions: bool = False  # the problems' own `solution` fields are chains too (imported pools)
     require_correct: bool = True  # LIMO keeps correct chains only; s1 shows it can be relaxed
     grade_timeout: float = Field(5.0, gt=0)
 
@@ -64,14 +65,15 @@ def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
         if own:
             engines.close()
     unknown = 0
-    for path in cfg.import_paths:
-        for s in import_chains(path):
-            if s.problem_id not in by_id:
-                unknown += 1
-                continue
-            if s.verdict is None and cfg.require_correct:
-                s.verdict = grade(s.response, by_id[s.problem_id].answer, timeout=cfg.grade_timeout)
-            samples.append(s)
+    own_chains = [Sample(problem_id=p.id, sample_index=0, response=p.solution, model="solution")
+                  for p in problems if cfg.use_solutions and p.solution]
+    for s in own_chains + [s for path in cfg.import_paths for s in import_chains(path)]:
+        if s.problem_id not in by_id:
+            unknown += 1
+            continue
+        if s.verdict is None and cfg.require_correct:
+            s.verdict = grade(s.response, by_id[s.problem_id].answer, timeout=cfg.grade_timeout)
+        samples.append(s)
     kept: list[Sample] = []
     removed: list[dict] = []
     for s in samples:

@@ -83,7 +83,10 @@ class ChainScorer:
             col = FEATURES.index(d)
             for kw in cfg.keywords[d]:
                 key = " ".join(kw.encode().translate(_TABLE).decode().split()).encode()
-                (phrases if b" " in key else self.words)[key] = col
+                if b" " in key:
+                    phrases[key.replace(b" ", b"  ")] = col  # matched against double-spaced words
+                else:
+                    self.words[key] = col
         self.phrases = phrases
         alts = sorted(phrases, key=len, reverse=True)
         self.pattern = re.compile(rb" (" + rb"|".join(re.escape(k) for k in alts) + rb") ") if alts else None
