@@ -4,9 +4,10 @@ Both use one engine (started once), the same rendered prompts and the same per-s
 SamplingParams (n=1, same seeds), so the outputs are identical and the difference is limo's work:
 chat-template rendering and tokenization, context capping, streaming finished requests out of the
 engine, building Sample records and appending them to a JSONL file. Runs alternate (bare, limo,
-bare, limo, ...) so that machine noise hits both; medians are compared.
+limo, bare, ...: who goes first alternates) so that machine noise and warm caches hit both; medians
+are compared.
 
-    python benchmarks/generate_overhead.py --model TINY [--problems 200 --n 4 --max-tokens 128 --repeats 3]
+    python benchmarks/generate_overhead.py --model TINY [--problems 200 --n 4 --max-tokens 128 --repeats 6]
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=4)
     p.add_argument("--max-tokens", type=int, default=128)
     p.add_argument("--temperature", type=float, default=0.7)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=6)
     p.add_argument("--dtype", default="float32")
     args = p.parse_args()
 
@@ -63,16 +64,18 @@ def main() -> None:
     bare_times, limo_times = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for rep in range(args.repeats):
-            t = time.perf_counter()
-            bare = backend.llm.generate(prompts, params, use_tqdm=False)
-            bare_times.append(time.perf_counter() - t)
             out = Path(tmp) / f"samples{rep}.jsonl"
-            t = time.perf_counter()
-            samples = generate(problems, cfg, out, backend=backend, progress=False)
-            limo_times.append(time.perf_counter() - t)
+            for side in (("bare", "limo") if rep % 2 == 0 else ("limo", "bare")):  # alternate who goes first
+                t = time.perf_counter()
+                if side == "bare":
+                    bare = backend.llm.generate(prompts, params, use_tqdm=False)
+                    bare_times.append(time.perf_counter() - t)
+                else:
+                    samples = generate(problems, cfg, out, backend=backend, progress=False)
+                    limo_times.append(time.perf_counter() - t)
             same = sum(s.response == b.outputs[0].text for s, b in zip(samples, bare))
             print(f"run {rep}: bare {bare_times[-1]:.2f} s, limo {limo_times[-1]:.2f} s, "
-                  f"identical outputs {same}/{len(samples)}")
+                  f"identical outputs {same}/{len(samples)}", flush=True)
     backend.close()
     b, lim = statistics.median(bare_times), statistics.median(limo_times)
     ratio = lim / b

@@ -64,9 +64,16 @@ class Job:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def make(cls, problem: Problem, index: int, cfg: Any, tokenizer: Any, max_model_len: int | None) -> "Job":
+    def make(cls, problem: Problem, index: int, cfg: Any, tokenizer: Any, max_model_len: int | None,
+             cache: dict | None = None) -> "Job":
+        """`cache` (problem id -> rendered prompt) renders each problem once for its n samples."""
         messages = build_messages(problem.problem, cfg.system_prompt)
-        prompt, ids = render(tokenizer, messages) if tokenizer is not None else ("", None)
+        if cache is not None and problem.id in cache:
+            prompt, ids = cache[problem.id]
+        else:
+            prompt, ids = render(tokenizer, messages) if tokenizer is not None else ("", None)
+            if cache is not None:
+                cache[problem.id] = (prompt, ids)
         cap, capped = cfg.max_tokens, False
         if ids is not None and max_model_len is not None and len(ids) + cap > max_model_len:
             cap, capped = max_model_len - len(ids), True  # never truncate the prompt: shorten the answer

@@ -85,7 +85,8 @@ def _run(todo: list[tuple[Problem, int]], cfg: GenerateConfig, backend: Backend,
     """Yield (problem, Sample) as each finishes; budget-forced jobs take extra rounds."""
     from tqdm import tqdm
 
-    jobs = [Job.make(p, k, cfg, backend.tokenizer, backend.max_model_len) for p, k in todo]
+    cache: dict = {}
+    jobs = [Job.make(p, k, cfg, backend.tokenizer, backend.max_model_len, cache) for p, k in todo]
     bar = tqdm(total=len(jobs), desc=desc, unit="sample", disable=not progress, dynamic_ncols=True)
     try:
         active = jobs
