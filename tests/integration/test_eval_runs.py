@@ -154,3 +154,14 @@ def test_limo_eval_vllm_acceptance_run(tiny_model, shared_dir, tmp_path):
     assert len({r["seed"] for r in rows}) == 1060
     assert "| aime24 | 2 | 30 |" in (run / "report.md").read_text()
     # offline --rescore is shown on the hf run above (same code path, no engine start needed)
+
+
+@pytest.mark.slow
+def test_data_parallel_shards_merge_to_the_unsharded_result(tiny_model, shared_dir, tmp_path):
+    data = shared_dir / "benchmarks"
+    whole, sharded = tmp_path / "whole", tmp_path / "sharded"
+    run_ok(eval_cmd(tiny_model, data, whole, "hf", 3, 16), timeout=240)
+    run_ok(eval_cmd(tiny_model, data, sharded, "hf", 3, 16) + ["--data-parallel", "2"], timeout=240)
+    assert sorted(p.name for p in (sharded / "aime24").glob("samples*")) == [
+        "samples.shard-0-of-2.jsonl", "samples.shard-1-of-2.jsonl"]
+    assert metrics(whole) == metrics(sharded)

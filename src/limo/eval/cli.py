@@ -20,8 +20,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from limo.generate.cli import add_config_flags
     from limo.generate.config import GenerateConfig
 
-    p.add_argument("--benchmarks", help="comma-separated names (default: the preset's list); "
-                                        "see limo.eval.benchmarks")
+    from limo.eval.benchmarks import BENCHMARKS
+
+    p.add_argument("--benchmarks", help="comma-separated names (default: the preset's list); known: "
+                                        + ", ".join(BENCHMARKS))
     p.add_argument("--preset", choices=["limo", "none"], default="limo",
                    help="limo: the paper's protocol (default); none: greedy n=1, rule grading")
     p.add_argument("--data-dir", help="benchmarks in LIMO's layout <dir>/<name>/test.jsonl (default: hub)")

@@ -67,8 +67,9 @@ def _lock_config(out: Path, cfg: EvalConfig) -> None:
         changed = [k for k in keep if old["config"].get(k) != record["config"].get(k)]
         changed += [f"{b}.{k}" for b, p in record["protocols"].items() for k, v in p.items()
                     if b in old["protocols"] and old["protocols"][b].get(k) != v]
-        if old["config"]["generation"].get("model") != cfg.generation.get("model"):
-            changed.append("model")
+        for key in ("model", "backend", "dtype"):  # samples from another engine must not be mixed in
+            if old["config"]["generation"].get(key) != cfg.generation.get(key):
+                changed.append(key)
         if changed:
             raise LimoError(f"{out} was started with other settings ({', '.join(changed)}); "
                             f"rerun with the same ones to resume, or use a new --output-dir")
