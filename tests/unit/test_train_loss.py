@@ -81,3 +81,12 @@ def test_resume_after_step_k_reproduces_losses(tiny_model, chains, tmp_path):
     assert resumed_losses == pytest.approx(losses[1:], rel=1e-6)
     for name in weights:
         torch.testing.assert_close(resumed_weights[name], weights[name], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.gpu
+def test_bf16_padding_free_on_gpu_matches_padded(tiny_model, chains, tmp_path):
+    """The GPU path (bf16 autocast over fp32 weights, padding-free rows): same first loss as padded."""
+    gpu = dict(precision="bf16", device="auto", per_device_batch_size=4)
+    padded = train(tiny_model, chains, tmp_path / "pad", **gpu)
+    flat = train(tiny_model, chains, tmp_path / "flat", padding_free=True, **gpu)
+    assert flat[0][0] == pytest.approx(padded[0][0], rel=2e-2)
