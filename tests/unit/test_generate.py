@@ -166,6 +166,9 @@ def test_budget_forcing_needs_completions_mode_with_openai():
     with pytest.raises(ConfigError, match="completions"):
         _check_budget_support(cfg(min_thinking_tokens=5, openai_mode="chat"), b)
     _check_budget_support(cfg(min_thinking_tokens=5, openai_mode="completions"), b)
+    b.tokenizer = None
+    with pytest.raises(ConfigError, match="needs a tokenizer"):
+        _check_budget_support(cfg(openai_mode="completions"), b)
 
 
 def test_unknown_backend_lists_the_known_ones():

@@ -11,7 +11,7 @@ test-time scaling) it may take several rounds, each continuing the prompt + the 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from limo.errors import LimoError
@@ -61,7 +61,6 @@ class Job:
     forced: bool = False
     prompt_tokens: int | None = None
     suffix: str = ""  # the budget-forcing text appended last, taken back if no room is left to continue
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def make(cls, problem: Problem, index: int, cfg: Any, tokenizer: Any, max_model_len: int | None,
@@ -145,4 +144,4 @@ class Job:
         return Sample(problem_id=self.problem.id, sample_index=self.index, response=self.text, model=model,
                       finish_reason=finish, prompt_tokens=self.prompt_tokens,
                       completion_tokens=self.tokens, max_tokens=self.cap, seed=self.seed,
-                      meta={**meta, **self.extra})
+                      meta=meta)

@@ -75,6 +75,10 @@ def generate(problems: list[Problem], cfg: GenerateConfig, output: str | Path | 
 
 
 def _check_budget_support(cfg: GenerateConfig, backend: Backend) -> None:
+    """Refuse settings the backend cannot honour, before any request is sent."""
+    if backend.tokenizer is None and backend.name == "openai" and cfg.openai_mode == "completions":
+        raise ConfigError("openai_mode=completions sends limo's rendered prompt: it needs a tokenizer "
+                          "(set `tokenizer`, or use a local model folder)")
     forcing = cfg.min_thinking_tokens or cfg.max_thinking_tokens
     if forcing and (backend.tokenizer is None or (backend.name == "openai" and cfg.openai_mode == "chat")):
         raise ConfigError("budget forcing continues a partial response: it needs a tokenizer and, with the "
