@@ -63,3 +63,22 @@ def test_huge_response_with_many_boxes_is_linear() -> None:
     answer, rule = extract_answer(text)
     assert time.monotonic() - start < 2.0
     assert (answer, rule) == ("19999", "boxed")
+
+
+@pytest.mark.parametrize("response,answer", [
+    ("Therefore, the polygon has 15 sides.\n\nI think that's the correct answer.", "15"),
+    ("I think $1250 is the right answer.", "1250"),
+    ("Thus, the tritium nucleus contains **4 up quarks**.\n\n<|end_of_solution|>", "4"),
+    ("So, I'm confident that \\(y = -4\\) is the correct solution.", "-4"),
+])
+def test_closing_number(response: str, answer: str) -> None:
+    assert extract_answer(response) == (answer, "closing_number")
+
+
+@pytest.mark.parametrize("response", [
+    "Therefore, the area is x^2 + 3.",  # a formula, not a stated number
+    "Therefore, between 3 and 5 apples remain.",  # two numbers: which one?
+    "Therefore, for a > 2, f(x) is surjective.\n\nWait, but earlier I thought that for a > 2, f(a) = a^3",
+])
+def test_closing_number_refuses_ambiguous_sentences(response: str) -> None:
+    assert extract_answer(response)[1] != "closing_number"

@@ -15,6 +15,7 @@ Math-Verify only ever runs in a worker process that can be killed, so no call he
 from __future__ import annotations
 
 import atexit
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -25,6 +26,7 @@ from limo.records import Verdict
 __all__ = ["grade", "grade_many", "extract_answer", "answers_equivalent"]
 
 _shared: Any = None  # one lazily started worker that runs Math-Verify for grade()/answers_equivalent()
+_shared_lock = threading.Lock()  # one task at a time on it, whichever thread asks
 
 
 class _Timeout(Exception):
@@ -49,7 +51,8 @@ def _mv_in_worker(deadline: float) -> Any:
         left = deadline - time.monotonic()
         if left <= 0:
             raise _Timeout
-        status, value, _ = next(_shared_pool(left).run([("mv", (gold, answer))]))
+        with _shared_lock:
+            status, value, _ = next(_shared_pool(left).run([("mv", (gold, answer))]))
         if status == "timeout":
             raise _Timeout
         if status == "error":

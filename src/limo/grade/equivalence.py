@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from limo.grade.fastpath import (choice_letter, clean, is_prose, is_text, numbers_equal, parse_number,
-                                 split_top, strip_assignment, strip_choice_prefix, strip_units,
-                                 text_key)
+                                 split_top, strip_assignment, strip_choice_prefix, strip_trailing_words,
+                                 strip_units, text_key, unwrap_text)
 from limo.grade.gold import Gold, enotation_to_latex
 
 MvFn = Callable[[str, str], bool]
@@ -58,30 +58,50 @@ def _mv_configs(units: bool) -> list[Any]:
     return [LatexExtractionConfig(boxed_match_priority=0, normalization_config=norm), ExprExtractionConfig()]
 
 
-def _mv_once(gold: str, answer: str, units: bool) -> bool:
-    from math_verify import parse, verify
+def _mv_parse(text: str, units: bool) -> list[Any]:
+    from math_verify import parse
 
-    configs = _mv_configs(units)
-    parsed_gold = parse(mv_input(gold), configs, parsing_timeout=None)  # type: ignore[arg-type]
-    parsed_answer = parse(mv_input(answer), configs, parsing_timeout=None)  # type: ignore[arg-type]
+    return parse(mv_input(text), _mv_configs(units), parsing_timeout=None)  # type: ignore[arg-type]
+
+
+def _mv_equal(parsed_gold: list[Any], parsed_answer: list[Any]) -> bool:
+    from math_verify import verify
+
     # Only a parsed maths object counts: when parsing fails Math-Verify falls back to comparing raw
     # string fragments, and a half-parsed `\\lambda_{` matched another half-parsed `\\lambda_{`.
     if not parsed_gold or not parsed_answer or isinstance(parsed_gold[0], str) or isinstance(parsed_answer[0], str):
         return False
-    if not verify(parsed_gold[:1], parsed_answer[:1], timeout_seconds=None):
+    gold, answer = _same_variable_rhs(parsed_gold[0], parsed_answer[0])
+    if not verify([gold], [answer], timeout_seconds=None):
         return False
-    return not _numbers_differ(parsed_gold[0], parsed_answer[0])
+    return not _numbers_differ(gold, answer)
+
+
+def _same_variable_rhs(gold: Any, answer: Any) -> tuple[Any, Any]:
+    """`x = f(y)` vs `x = g(y)`: compare f with g. Math-Verify would solve both equations, which takes
+    seconds for trigonometric right-hand sides; with the same lone variable on the left it is the same."""
+    import sympy
+
+    if (isinstance(gold, sympy.Eq) and isinstance(answer, sympy.Eq) and gold.lhs == answer.lhs
+            and isinstance(gold.lhs, sympy.Symbol)
+            and gold.lhs not in gold.rhs.free_symbols | answer.rhs.free_symbols):
+        return gold.rhs, answer.rhs
+    return gold, answer
 
 
 def mv_verify(gold: str, answer: str) -> bool:
     """THE math_verify wrapper: parse both (LaTeX, then plain expressions) and verify(gold, answer).
 
-    Math-Verify's unit stripping turns the gold `\\frac{37}{4}m` into 37/4, so when the gold has letters
-    a second pass keeps them as symbols; either pass saying equal is equal."""
+    Math-Verify's unit stripping turns the gold `\\frac{37}{4}m` into 37/4, so when that stripping
+    changed the gold, a second pass keeps letters as symbols; either pass saying equal is equal."""
     logging.getLogger("math_verify").setLevel(logging.ERROR)
-    if _mv_once(gold, answer, units=True):
+    gold_units = _mv_parse(gold, units=True)
+    if _mv_equal(gold_units, _mv_parse(answer, units=True)):
         return True
-    return bool(re.search(r"(?<!\\)\b[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", " ", gold))) and _mv_once(gold, answer, units=False)
+    gold_plain = _mv_parse(gold, units=False)
+    if [str(x) for x in gold_plain[:1]] == [str(x) for x in gold_units[:1]]:
+        return False  # unit stripping did not change the gold: a second pass would say the same
+    return _mv_equal(gold_plain, _mv_parse(answer, units=False))
 
 
 def _numbers_differ(a: object, b: object) -> bool:
@@ -123,7 +143,7 @@ def _choice_decision(gold: Gold, answer: str) -> bool | None:
 def fast_decision(gold: Gold, answer: str) -> bool | None:
     """Steps 1-5 of the module docstring; None when only Math-Verify can decide."""
     g, a = clean(gold.text), clean(answer)
-    if g == a or (gold.choice and clean(answer) == clean(f"{gold.choice}.{gold.text}")):
+    if g == a or unwrap_text(g) == unwrap_text(a) or (gold.choice and clean(answer) == clean(f"{gold.choice}.{gold.text}")):
         return True
     decided = _choice_decision(gold, answer)
     if decided is not None:
@@ -134,7 +154,7 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         a = strip_choice_prefix(a)
     gold_num = parse_number(strip_units(g))
     if gold_num is not None:
-        answer_num = parse_number(strip_units(strip_assignment(a)))
+        answer_num = parse_number(strip_units(strip_assignment(a))) or parse_number(clean(strip_trailing_words(answer)))
         if answer_num is not None:
             return numbers_equal(gold_num, answer_num)
     if _same_list(g, a):

@@ -24,9 +24,17 @@ _HESITATION = re.compile(r"\b(?:wait|hmm|but|however|actually|let me|let's|reche
 # "..., so the mean is 7." / "the angle is indeed $45^\circ$." as the response's closing sentence.
 _STATEMENT = re.compile(
     r"\b(?:is|are|equals|be|gives|get|=)\s+(?:indeed\s+|exactly\s+|just\s+|simply\s+|therefore\s+|equal to\s+)*"
-    r"(\$[^$]{1,200}\$|\\\(.{1,200}?\\\)|[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?:\s+[a-zA-Z]+){0,3}\s*[.!]?\s*$")
-_CONCLUSION = re.compile(r"^(?:thus|therefore|so|hence|finally)\b[^$\\]*?(\$[^$]{1,200}\$|\\\(.{1,200}?\\\))\s*[.!]?\s*$",
+    r"(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\)|[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?:\s+[a-zA-Z]+){0,3}\s*[.!]?\s*$")
+_CONCLUSION = re.compile(r"^(?:thus|therefore|so|hence|finally)\b[^$\\]*?(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\))\s*[.!]?\s*$",
                          re.I)
+_CONCLUDES = re.compile(r"^(?:\**)(?:therefore|thus|so|hence|in conclusion|in summary|finally|overall|consequently)\b|"
+                        r"\b(?:answer|result) (?:is|should be)\b|\bis the (?:correct |final |right )?answer\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.^_{/])-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?(?![\w^/]|\.\d)")
+_CLOSING_MATH = re.compile(
+    r"(?:therefore|thus|so|hence|final|conclusion|answer|result)[^\n]{0,200}:\s*"
+    r"(?:\\\[(?P<a>(?:(?!\\\]|\\\[).){1,500})\\\]|\$\$(?P<b>[^$]{1,500})\$\$)\s*[.]?$", re.I | re.S)
+_FORMULA = re.compile(r"[\^+*<>]|\\(?:frac|sqrt|cdot|times)")
+_END_MARKERS = re.compile(r"(?:\s*(?:<\|end_of_solution\|>|<\|im_end\|>|<\|endoftext\|>|</s>|<\|eot_id\|>))+\s*$")
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*")
 # Between two boxes that together form one multi-part answer: only separators, no words.
 _MULTI_GAP = re.compile(r"^[\s,;$.]*(?:(?:and|or|&|\\quad|\\qquad|\\text\{\s*(?:and|or|,)?\s*\}|,)[\s,;$.]*)*$")
@@ -50,8 +58,8 @@ def final_segment(response: str) -> tuple[str, str]:
         if i >= 0:
             cut = max(cut, i + len(marker))
     if cut < 0:
-        return response, ""
-    return response[cut:], response[:cut]
+        return _END_MARKERS.sub("", response), ""
+    return _END_MARKERS.sub("", response[cut:]), response[:cut]
 
 
 def _box_content(text: str, start: int) -> tuple[str | None, int]:
@@ -100,6 +108,7 @@ def _last_boxed(text: str) -> tuple[str | None, str | None]:
 def _take_after(text: str, pos: int) -> str:
     """The answer written right after a cue like 'the answer is': its math span, or its sentence."""
     rest = text[pos:pos + _MAX_ANSWER].lstrip(" \t*:：")
+    rest = re.sub(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+", "", rest)
     box, _ = _last_boxed(rest.split("\n\n", 1)[0])
     if box:
         return box
@@ -141,15 +150,22 @@ def _closing_statement(text: str) -> tuple[str | None, str | None]:
     tail = text.rstrip()[-1500:]
     if not tail or tail[-1] not in ".!$)]":
         return None, None
+    m = _CLOSING_MATH.search(tail)
+    if m:  # "Thus, the equation of the plane is:\n\\[ 5x - 7y + 11z + 4 = 0 \\]"
+        return strip_answer(m.group("a") or m.group("b")), "closing_math"
     paragraphs = [p for p in tail.split("\n\n") if p.strip()][-2:]
     if len(paragraphs) == 2 and (len(paragraphs[1]) > 100 or _HESITATION.search(paragraphs[1])):
         paragraphs = paragraphs[1:]  # only a short sign-off ("I think that's it.") may follow the statement
     for para in reversed(paragraphs):
         sentences = [x for x in re.split(r"(?<=[.!?])\s+", para.strip()) if x]
         for sentence in reversed(sentences[-2:]):
+            sentence = sentence.replace("**", "")  # markdown bold
             m = _STATEMENT.search(sentence) or _CONCLUSION.search(sentence)
             if m:
                 return strip_answer(m.group(1)), "closing_statement"
+            numbers = _NUMBER.findall(sentence)
+            if _CONCLUDES.search(sentence) and len(numbers) == 1 and not _FORMULA.search(sentence):
+                return numbers[0], "closing_number"  # "Therefore, the polygon has 15 sides."
     return None, None
 
 

@@ -27,14 +27,14 @@ _MAX_DIGITS = 4000  # beyond this, integers are compared as digit strings (Pytho
 
 def clean(s: str) -> str:
     """A canonical spelling for string comparison: no spaces, `\\left`, `$`, `\\dfrac`, degrees."""
-    s = s.strip().replace("$", "")
+    s = s.strip().replace("\\$", "").replace("$", "")
     s = _WRAPPERS.sub("", s)
     s = re.sub(r"\\[dt]frac", r"\\frac", s)
     s = _DEGREE.sub("", s)
     s = _SPACES.sub("", s)
     s = s.replace("\\%", "%").replace("{,}", ",").replace("，", ",").replace("：", ":")
     s = re.sub(r"[.。]+$", "", s)
-    return s
+    return re.sub(r"([_^])\{(\w)\}", r"\1\2", s)  # E_{1} -> E_1
 
 
 def unwrap_text(s: str) -> str:
@@ -150,7 +150,7 @@ def strip_choice_prefix(s: str) -> str:
 
 def choice_letter(s: str) -> str | None:
     """The option letter an answer names: `C`, `(C)`, `\\text{(C)}`, `C. 42`, `Option C`."""
-    s = s.strip().replace("$", "").strip()
+    s = s.strip().replace("\\$", "").replace("$", "").strip()
     m = _CHOICE.match(s)
     if not m:
         return None
@@ -213,6 +213,18 @@ def split_top(s: str) -> list[str]:
             start = i + 1
     parts.append(s[start:])
     return parts
+
+
+_CONNECTORS = {"or", "and", "to", "plus", "minus", "times", "over", "divided", "by", "of", "is", "mod", "pi"}
+
+
+def strip_trailing_words(s: str) -> str:
+    """`9 customers` / `28 different pizzas` -> the number: up to three plain words after a number.
+    Connectors (`5 or 7`, `3 to 4`) keep the text whole."""
+    m = re.fullmatch(r"\s*(.*?\d)\s+((?:[A-Za-z]{2,}[\s.]*){1,3})", s)
+    if not m or any(w.lower().strip(".") in _CONNECTORS for w in m.group(2).split()):
+        return s
+    return m.group(1)
 
 
 def strip_assignment(s: str) -> str:

@@ -87,7 +87,7 @@ def gold_text(gold: Any) -> str | None:
     s = gold.strip()
     s = re.sub(r"^\\boxed\{(.*)\}$", r"\1", s, flags=re.S)
     s = re.sub(r"\$\s*,\s*\$", ", ", s)  # `$(0,1)$,$(1,0)$` -> one list
-    s = s.replace("$", "").strip().rstrip(".").strip()
+    s = s.replace("\\$", "").replace("$", "").strip().rstrip(".").strip()  # `\$36` is currency
     if re.search(r"\b(?:np|numpy|math)\.\w", s):
         s = numpy_to_latex(s)
     return s or None
