@@ -60,3 +60,22 @@ def test_single_grade_is_bounded_too() -> None:
 @pytest.mark.parametrize("gold", [None, "", [], {}, float("nan"), True])
 def test_unusable_gold_is_invalid_gold(gold: object) -> None:
     assert grade("\\boxed{1}", gold).reason == "invalid_gold"
+
+
+def test_pool_streams_its_input() -> None:
+    """A huge input is never read ahead: only a bounded window of items is pulled before results flow."""
+    from limo.grade.pool import GradePool
+
+    pulled = 0
+
+    def tasks():  # an endless stream
+        nonlocal pulled
+        while True:
+            pulled += 1
+            yield "grade", (f"\\boxed{{{pulled}}}", pulled)
+
+    with GradePool(workers=2, timeout=5.0) as pool:
+        results = pool.run(tasks(), window=64)
+        first = [next(results) for _ in range(200)]
+    assert all(status == "ok" and value["correct"] for status, value, _ in first)
+    assert pulled <= 200 + 64 + 2

@@ -52,8 +52,11 @@ class GradePool:
         self.timeout = float(timeout)
         self._workers = [_Worker() for _ in range(max(1, workers))]
 
-    def run(self, tasks: Iterable[tuple[str, tuple[Any, ...]]], window: int = 256) -> Iterator[tuple[str, Any, float]]:
-        """Yield (status, value, seconds) per task in input order; status is ok, error or timeout."""
+    def run(self, tasks: Iterable[tuple[str, tuple[Any, ...]]],
+            window: int | None = None) -> Iterator[tuple[str, Any, float]]:
+        """Yield (status, value, seconds) per task in input order; status is ok, error or timeout.
+        At most `window` tasks (default 32 per worker) are held at once, so input can stream."""
+        window = window or 32 * len(self._workers)
         it = iter(enumerate(tasks))
         pending: dict[int, tuple[str, tuple[Any, ...]]] = {}
         done: dict[int, tuple[str, Any, float]] = {}
@@ -146,6 +149,3 @@ def verdict_from(status: str, value: Any, seconds: float) -> Verdict:
     v.seconds = round(seconds, 4)
     return v
 
-
-def default_workers() -> int:
-    return max(1, (os.cpu_count() or 1))
