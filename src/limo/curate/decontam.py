@@ -126,12 +126,16 @@ class Decontaminator:
 
 
 def decontaminate(problems: list[Problem], cfg: DecontamConfig, items: list[Problem] | None = None,
-                  progress: bool = False) -> StageResult:
-    """Split `problems` into clean and contaminated (with the benchmark item each one matched)."""
+                  progress: bool = False, tokenizer: Tokenizer | None = None,
+                  encoded: Encoded | None = None) -> StageResult:
+    """Split `problems` into clean and contaminated (with the benchmark item each one matched).
+
+    `tokenizer` + `encoded` (all rows, made by that tokenizer): reuse an existing tokenisation.
+    """
     skipped: list[str] = []
     if items is None:
         items, skipped = load_benchmark_items(cfg.benchmarks, cfg.data_dir)
-    dec = Decontaminator(items, cfg)
+    dec = Decontaminator(items, cfg, tokenizer)
     kept: list[Problem] = []
     removed: list[dict] = []
     chunks = range(0, len(problems), cfg.chunk_rows)
@@ -140,7 +144,9 @@ def decontaminate(problems: list[Problem], cfg: DecontamConfig, items: list[Prob
         chunks = tqdm(chunks, desc="decontaminate", unit="chunk")
     for start in chunks:
         batch = problems[start:start + cfg.chunk_rows]
-        for p, ev in zip(batch, dec.flag(dec.tok.encode(q.problem for q in batch))):
+        enc = (encoded.subset(np.arange(start, start + len(batch))) if encoded is not None
+               else dec.tok.encode(q.problem for q in batch))
+        for p, ev in zip(batch, dec.flag(enc)):
             if ev is None:
                 kept.append(p)
             else:

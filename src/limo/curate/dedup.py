@@ -45,6 +45,7 @@ class DedupConfig(StrictModel):
     min_coverage: float = Field(0.8, ge=0.0, le=1.0)
     min_number_overlap: float = Field(0.8, ge=0.0, le=1.0)
     chunk_rows: int = Field(200_000, ge=1)
+    workers: int = Field(1, ge=1)  # processes for tokenising
 
     @model_validator(mode="after")
     def _fits(self) -> "DedupConfig":
@@ -129,14 +130,45 @@ def _find(parent: dict[int, int], x: int) -> int:
     return x
 
 
-def dedup(problems: list[Problem], cfg: DedupConfig, progress: bool = False) -> StageResult:
-    """Split `problems` into first-seen rows and duplicates (each naming the row it duplicates)."""
-    tok = Tokenizer()
-    chunks = range(0, len(problems), cfg.chunk_rows)
+_FORKED: list[str] = []  # texts visible to forked tokeniser workers without pickling them
+
+
+def _encode_slice(bounds: tuple[int, int]) -> Encoded:
+    return Tokenizer().encode(_FORKED[bounds[0]:bounds[1]])
+
+
+def encode_chunks(problems: list[Problem], tok: Tokenizer, chunk: int, progress: bool = False,
+                  workers: int = 1) -> list[Encoded]:
+    """Problems' texts encoded in chunks of `chunk` rows (bounds the regex pass's memory).
+
+    Token hashes do not depend on the tokenizer's state, so `workers` > 1 tokenises chunks in forked
+    processes (the regex pass is most of the cost at a million rows).
+    """
+    bounds = [(s, min(s + chunk, len(problems))) for s in range(0, len(problems), chunk)]
+    if workers > 1 and len(bounds) > 1:
+        import multiprocessing as mp
+
+        _FORKED[:] = [p.problem for p in problems]
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                return pool.map(_encode_slice, bounds)
+        finally:
+            _FORKED.clear()
     if progress:
         from tqdm import tqdm
-        chunks = tqdm(chunks, desc="dedup: tokenise", unit="chunk")
-    encs = [tok.encode(p.problem for p in problems[s:s + cfg.chunk_rows]) for s in chunks]
+        bounds = tqdm(bounds, desc="tokenise", unit="chunk")
+    return [tok.encode(p.problem for p in problems[a:b]) for a, b in bounds]
+
+
+def dedup(problems: list[Problem], cfg: DedupConfig, progress: bool = False,
+          encoded: list[Encoded] | None = None) -> StageResult:
+    """Split `problems` into first-seen rows and duplicates (each naming the row it duplicates).
+
+    `encoded`: the rows already encoded in chunks of `cfg.chunk_rows` (see `encode_chunks`), to share
+    one tokenisation with decontamination in a single process.
+    """
+    encs = encoded if encoded is not None else encode_chunks(problems, Tokenizer(), cfg.chunk_rows, progress,
+                                                             cfg.workers)
     keys = np.concatenate([exact_keys(e) for e in encs]) if encs else np.zeros(0, dtype=np.uint64)
     _, first_idx, inverse = np.unique(keys, return_index=True, return_inverse=True)
     root = first_idx[inverse]  # exact duplicates point at the first row with their key
@@ -146,7 +178,7 @@ def dedup(problems: list[Problem], cfg: DedupConfig, progress: bool = False) -> 
     near = 0
     if cfg.near and len(first_idx) > 1:
         uniq = np.sort(first_idx)  # first-seen order
-        enc = _gather(encs, uniq, cfg.chunk_rows)
+        enc = gather(encs, uniq, cfg.chunk_rows)
         sig = signatures(enc, cfg)
         pairs = candidate_pairs(sig, cfg)
         sim = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
@@ -174,7 +206,7 @@ def dedup(problems: list[Problem], cfg: DedupConfig, progress: bool = False) -> 
     return StageResult(kept, removed, stats)
 
 
-def _gather(encs: list[Encoded], rows: np.ndarray, chunk: int) -> Encoded:
+def gather(encs: list[Encoded], rows: np.ndarray, chunk: int) -> Encoded:
     """Rows (global indices, sorted) from chunked encodings, as one batch."""
     parts = [encs[c].subset(rows[(rows // chunk) == c] - c * chunk) for c in range(len(encs))]
     lengths = np.concatenate([p.lengths for p in parts])

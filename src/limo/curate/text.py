@@ -28,10 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 
 # Removed before tokenising: thousands separators and LaTeX layout commands that carry no content.
-_STRIP = re.compile(
-    r"(?<=\d)(?:,|\{,\}|\\,|\\ )(?=\d{3}(?!\d))"
-    r"|\\(?:left|right|big|bigg|displaystyle|textstyle|quad|qquad|text|textbf|mathrm|mathbf|mathit|"
+# Two passes, each starting with a literal so the regex engine can skip ahead (one combined pattern
+# starting with a lookbehind was 2x slower on a million rows).
+_LAYOUT = re.compile(
+    r"\\(?:left|right|big|bigg|displaystyle|textstyle|quad|qquad|text|textbf|mathrm|mathbf|mathit|"
     r"operatorname|rm|limits)(?![a-z])")
+_THOUSANDS = re.compile(r"(?:,|\{,\}|\\,|\\ )(?=\d{3}(?!\d))")
 _TOKEN = re.compile(r"\\?[a-z]+|\d+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _TOKEN_SEP = re.compile(r"\\?[a-z]+|\d+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\x00")
 
@@ -46,21 +48,27 @@ _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
 
 
+def _separator(m: re.Match) -> str:
+    """A thousands separator only when a digit precedes it ("1,000" but not "(a,100)")."""
+    return "" if m.start() and m.string[m.start() - 1].isdigit() else m.group()
+
+
 def normalize(text: str) -> str:
     """The normalised text: lower case, NFKC for non-ASCII, layout commands and separators removed."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return _STRIP.sub("", text.lower())
+    return _clean(_nfkc(text))
+
+
+def _nfkc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def _clean(text: str) -> str:
+    return _THOUSANDS.sub(_separator, _LAYOUT.sub("", text.lower()))
 
 
 def raw_tokens(text: str) -> list[str]:
     """Tokens of the normalised text, before aliasing (for display and tests)."""
     return _TOKEN.findall(normalize(text))
-
-
-def canonical(token: str) -> str:
-    """One spelling per token: aliases applied, the LaTeX backslash dropped (`\\pi` == `pi`)."""
-    return ALIASES.get(token, token.lstrip("\\"))
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
@@ -83,7 +91,7 @@ class Tokenizer:
         self._numeric_table = np.zeros(0, dtype=bool)
 
     def _add(self, token: str) -> int:
-        canon = canonical(token)
+        canon = ALIASES.get(token, token.lstrip("\\"))  # one spelling: aliases, backslash dropped
         digest = int.from_bytes(hashlib.blake2b(canon.encode(), digest_size=8).digest(), "little")
         self._ids[token] = len(self._hashes)
         self._hashes.append(digest)
@@ -96,7 +104,7 @@ class Tokenizer:
         The whole batch is joined with a separator and normalised/tokenised by one regex pass each
         (per-row regex calls cost ~4x more at a million rows); the separator token marks row ends.
         """
-        joined = normalize("\x00".join(texts) + "\x00")
+        joined = _clean("\x00".join(map(_nfkc, texts)) + "\x00")  # NFKC per row: most rows are ASCII
         toks = _TOKEN_SEP.findall(joined)
         d = self._ids
         for t in set(toks).difference(d):
