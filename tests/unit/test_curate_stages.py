@@ -129,3 +129,13 @@ select: {{top_n: 3}}
     assert limo_main(["curate", "run", str(recipe), "select.top_n=2"]) == 0
     log = capsys.readouterr().out
     assert log.count("up to date, skipped") == 5 and "select: 6 in, 2 kept" in log
+
+
+@pytest.mark.parametrize("recipe", ["recipes/limo/curate.yaml", "recipes/tiny-curate.yaml"])
+def test_shipped_recipes_validate(recipe: str) -> None:
+    from limo.config import load_config
+    from limo.curate.pipeline import CurateRecipe
+
+    root = Path(__file__).resolve().parents[2]
+    cfg = load_config(CurateRecipe, root / recipe)
+    assert cfg.select.top_n in (800, 50) and cfg.difficulty is not None and len(cfg.difficulty.stages) == 2
