@@ -86,16 +86,21 @@ def densify(sig: np.ndarray) -> np.ndarray:
     """Fill each empty bin from the next non-empty bin to its right (circularly), offset by distance."""
     n, p = sig.shape
     empty = sig == _EMPTY
-    if not empty.any():
+    rows = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))  # rows without shingles stay empty
+    if not len(rows):
         return sig
-    cols = np.arange(2 * p, dtype=np.int64)
-    pos = np.where(np.concatenate([~empty, ~empty], axis=1), cols, 4 * p)
-    nxt = np.minimum.accumulate(pos[:, ::-1], axis=1)[:, ::-1][:, :p]
-    full_empty = nxt[:, 0] >= 4 * p
-    nxt[full_empty] = np.arange(p)  # rows without shingles stay empty
-    dist = (nxt - np.arange(p)).astype(np.uint32)
-    filled = np.take_along_axis(sig, nxt % p, axis=1) + dist * np.uint32(0x9E3779B1)
-    return np.where(empty, filled, sig)
+    e = empty[rows]
+    cols = np.arange(p, dtype=np.int16)
+    # next non-empty bin at or after j; past the last one, wrap to the first (+p)
+    pos = np.where(e, np.int16(2 * p), cols)
+    nxt = np.minimum.accumulate(pos[:, ::-1], axis=1)[:, ::-1]
+    first = pos.min(axis=1).astype(np.int16)
+    nxt = np.where(nxt >= 2 * p, (first + p)[:, None], nxt)
+    sub = sig[rows]
+    filled = np.take_along_axis(sub, (nxt % p).astype(np.int64), axis=1)
+    filled += (nxt - cols).astype(np.uint32) * np.uint32(0x9E3779B1)
+    sig[rows] = np.where(e, filled, sub)
+    return sig
 
 
 def candidate_pairs(sig: np.ndarray, cfg: DedupConfig) -> np.ndarray:

@@ -171,9 +171,15 @@ class Encoded:
             for j in range(1, n):
                 g *= _GRAM_MUL
                 g += toks[j:j + m]
-            row_of = np.repeat(np.arange(rows, dtype=np.int64), lengths)[:m]
-            ok = np.arange(m, dtype=np.int64) + n <= self.offsets[row_of + 1]
-            hashes, owner = mix64(g[ok]), row_of[ok]
+            # An n-gram starting in the last n-1 positions of a row crosses into the next row.
+            ok = np.ones(m, dtype=bool)
+            ends = self.offsets[1:]
+            for k in range(1, n):
+                cut = ends - k
+                ok[cut[(cut >= 0) & (cut < m) & (cut >= self.offsets[:-1])]] = False
+            counts = np.maximum(lengths - n + 1, 0)
+            hashes = mix64(g[ok])
+            owner = np.repeat(np.arange(rows, dtype=np.int64), counts)
         else:
             hashes, owner = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
         if whole_if_shorter:
