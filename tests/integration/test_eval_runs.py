@@ -130,6 +130,7 @@ def test_vllm_eval_survives_sigkill(tiny_model, shared_dir, tmp_path):
     run_ok(eval_cmd(tiny_model, data, whole, "vllm", 30, 64), timeout=600)
     seen = kill_until_done(eval_cmd(tiny_model, data, killed, "vllm", 30, 64), total=120, rounds=4,
                            timeout=600)
+    print("samples saved at each kill:", seen)
     assert len(seen) >= 3 and any(0 < s < 120 for s in seen), f"no kill landed mid-run: {seen}"
     assert_same_run(whole, killed, n=2, limit=30)
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from limo.config import StrictModel
+from limo.config import StrictModel, validate
 from limo.eval.benchmarks import LIMO_BENCHMARKS, get_benchmark
 from limo.generate.config import GenerateConfig
 from limo.prompts import LIMO_SYSTEM_PROMPT
@@ -65,7 +65,8 @@ def preset_values(preset: str, benchmark: str) -> dict[str, Any]:
 
 def resolve(cfg: EvalConfig, benchmark: str) -> GenerateConfig:
     """The GenerateConfig one benchmark runs with: preset values, then everything the user set."""
-    return GenerateConfig(**{**preset_values(cfg.preset, benchmark), **cfg.generation})
+    return validate(GenerateConfig, {**preset_values(cfg.preset, benchmark), **cfg.generation},
+                    f"generation settings for {benchmark}")
 
 
 def uses_judge(cfg: EvalConfig, benchmark: str) -> bool:
