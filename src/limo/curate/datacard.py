@@ -67,11 +67,11 @@ def write_datacard(out: Path, recipe: Any, log: list[dict], scored: Path, final:
     lines += ["## Stage details", "", "```json", json.dumps({i["stage"]: i["stats"] for i in log}, indent=2,
                                                             default=str), "```", ""]
     lines += ["## Resolved recipe", "", "```yaml", yaml.safe_dump(recipe.model_dump(), sort_keys=False), "```", ""]
-    hashes = {p: i["inputs"] for i in log if i["stage"] == "ingest" for p in ["inputs"]}
     from limo.provenance import input_hashes
 
+    pool_files = next((i["inputs"] for i in log if i["stage"] == "ingest"), [])
     lines += ["## Input hashes (sha256)", ""]
-    for path, digest in input_hashes(hashes.get("inputs", [])).items():
+    for path, digest in input_hashes(pool_files).items():
         lines.append(f"- `{path}`: `{digest}`")
     path = out / "DATACARD.md"
     path.write_text("\n".join(lines) + "\n")

@@ -128,6 +128,14 @@ def candidate_pairs(sig: np.ndarray, cfg: DedupConfig) -> np.ndarray:
     return np.unique(pairs, axis=0)
 
 
+def _contained(a: np.ndarray, b: np.ndarray, min_coverage: float) -> bool:
+    """A truncated copy or one with added text: aligned tokens cover the shorter row, and the shorter
+    row is at least half the longer (else one short row would absorb every longer row containing it)."""
+    if 2 * min(len(a), len(b)) < max(len(a), len(b)):
+        return False
+    return aligned_coverage(a, b) >= min_coverage
+
+
 def _find(parent: dict[int, int], x: int) -> int:
     while parent.get(x, x) != x:
         parent[x] = parent.get(parent[x], parent[x])
@@ -191,7 +199,7 @@ def dedup(problems: list[Problem], cfg: DedupConfig, progress: bool = False,
         for (a, b), s in zip(pairs[sim >= cfg.align_floor].tolist(), sim[sim >= cfg.align_floor].tolist()):
             if number_overlap(enc.numbers(a), enc.numbers(b)) < cfg.min_number_overlap:
                 continue
-            if s < cfg.threshold and aligned_coverage(enc.row(a), enc.row(b)) < cfg.min_coverage:
+            if s < cfg.threshold and not _contained(enc.row(a), enc.row(b), cfg.min_coverage):
                 continue
             ra, rb = _find(parent, a), _find(parent, b)
             if ra != rb:
