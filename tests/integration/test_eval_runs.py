@@ -92,8 +92,8 @@ def test_hf_eval_survives_sigkill_and_rescore_reproduces(tiny_model, shared_dir,
     data = shared_dir / "benchmarks"
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     run_ok(eval_cmd(tiny_model, data, whole, "hf", 5, 48), timeout=240)
-    for f in ("config.json", "results.json", "report.md", "plots/accuracy.png", "plots/lengths.png",
-              "plots/truncation.png", "aime24/problems.jsonl", "math500/samples.jsonl"):
+    for f in ("config.json", "provenance.json", "results.json", "report.md", "plots/accuracy.png",
+              "plots/lengths.png", "plots/truncation.png", "aime24/problems.jsonl", "math500/samples.jsonl"):
         assert (whole / f).is_file(), f
     results = json.loads((whole / "results.json").read_text())
     assert results["benchmarks"]["aime24"]["protocol"]["temperature"] == 0.7  # preset limo, sampled
@@ -141,8 +141,8 @@ def test_limo_eval_vllm_acceptance_run(tiny_model, shared_dir, tmp_path):
            "--benchmarks", "aime24,math500", "--data-dir", str(shared_dir / "benchmarks"), "--n", "2",
            "--max-tokens", "64", "--output-dir", str(run), "--no-progress"]
     run_ok(cmd, timeout=600)
-    for f in ("config.json", "results.json", "report.md", "plots/accuracy.png", "plots/lengths.png",
-              "plots/truncation.png"):
+    for f in ("config.json", "provenance.json", "results.json", "report.md", "plots/accuracy.png",
+              "plots/lengths.png", "plots/truncation.png"):
         assert (run / f).is_file(), f
     results = json.loads((run / "results.json").read_text())
     assert {b: r["metrics"]["n_samples"] for b, r in results["benchmarks"].items()} == {"aime24": 60, "math500": 1000}

@@ -17,7 +17,7 @@ from limo.errors import LimoError
 from limo.eval.judge import parse_verdict
 from limo.eval.metrics import Outcome, summarize
 from limo.jsonl import write_jsonl
-from limo.provenance import file_sha256, package_versions
+from limo.provenance import file_sha256, package_versions, write_provenance
 from limo.records import Problem, Sample, read_records
 
 
@@ -116,6 +116,8 @@ def write_results(out: str | Path, *, plots: bool = True) -> Path:
     }
     path = out / "results.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    write_provenance(out, rc["config"], [out / name / "problems.jsonl" for name in benches],
+                     protocols=rc["protocols"])
     from limo.eval.report import write_report
 
     write_report(out, results, plots=plots)
