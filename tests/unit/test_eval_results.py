@@ -83,3 +83,26 @@ def test_changed_data_or_settings_are_refused(run):
                        generation={"model": "m", "n": 4}, judge={"model": "j"})
     with pytest.raises(LimoError, match=r"kaoyan\.n"):
         _lock_config(run, other)
+
+
+def test_rescore_regrades_saved_responses_with_the_real_grader(tmp_path):
+    from limo.eval.runner import rescore
+
+    cfg = EvalConfig(output_dir=str(tmp_path), benchmarks=["gaokao"], generation={"model": "m", "n": 2},
+                     bootstrap_iters=50)
+    _lock_config(tmp_path, cfg)
+    ps = [Problem(id="0", problem="q", answer="C. {x \\mid-3<x<4}", meta={"alt_answers": ["C"]}),
+          Problem(id="1", problem="q", answer="\\frac{1}{2}")]
+    _freeze_problems(tmp_path / "gaokao" / "problems.jsonl", ps)
+    responses = {("0", 0): "so the answer is \\boxed{C}", ("0", 1): "\\boxed{D}",
+                 ("1", 0): "thus \\boxed{0.5}", ("1", 1): "\\boxed{1/2}"}
+    write_records(tmp_path / "gaokao" / "samples.jsonl",
+                  [Sample(problem_id=p, sample_index=k, response=r, finish_reason="stop", completion_tokens=5,
+                          verdict=Verdict(correct=False, reason="not_equal")) for (p, k), r in responses.items()])
+    results = json.loads(rescore(tmp_path, progress=False).read_text())
+    m = results["benchmarks"]["gaokao"]["metrics"]
+    assert m["avg_at_n"] == pytest.approx((0.5 + 1.0) / 2)  # the letter gold (alt answer) counts
+    # maj@2: problem 0 is a C/D tie, won by the first sample (C, right); problem 1's 0.5 and 1/2 agree
+    assert m["pass_at_k"]["2"] == 1.0 and m["maj_at_k"]["2"] == 1.0
+    rows = read_jsonl(tmp_path / "gaokao" / "samples.jsonl")
+    assert [r["verdict"]["correct"] for r in rows] == [True, False, True, True]
