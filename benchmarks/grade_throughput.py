@@ -22,15 +22,17 @@ from pathlib import Path
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "traces" / "skythought_evals" / "short"
 
 
-def load_items(folder: Path, limit: int) -> list[tuple[str, str]]:
-    """(response, gold) pairs; the dataset's own answer when present (the harness `gt` is pre-stripped)."""
-    items = []
+def load_items(folder: Path, limit: int) -> tuple[list[tuple[str, object]], list[str]]:
+    """(response, gold) pairs and their benchmark names; the dataset's own answer when present (the
+    harness's `gt` field is pre-stripped by its normaliser)."""
+    items, benches = [], []
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.open():
             row = json.loads(line)
             gold = row.get("answer") if row.get("answer") is not None else row["gt"]
             items.append((row["code"][0], gold))
-    return items[:limit]
+            benches.append(row.get("benchmark", "?"))
+    return items[:limit], benches[:limit]
 
 
 def plain_math_verify(response: str, gold: object) -> bool:
@@ -49,18 +51,30 @@ def plain_math_verify(response: str, gold: object) -> bool:
         return False
 
 
-def run_math_verify(items: list[tuple[str, object]]) -> tuple[float, list[bool]]:
-    start = time.perf_counter()
-    out = [plain_math_verify(response, gold) for response, gold in items]
-    return time.perf_counter() - start, out
+def run_math_verify(items: list[tuple[str, object]]) -> tuple[float, list[bool], list[float]]:
+    start, out, seconds = time.perf_counter(), [], []
+    for response, gold in items:
+        t = time.perf_counter()
+        out.append(plain_math_verify(response, gold))
+        seconds.append(time.perf_counter() - t)
+    return time.perf_counter() - start, out, seconds
 
 
-def run_limo(items: list[tuple[str, object]], workers: int, timeout: float) -> tuple[float, list[bool]]:
+def run_limo(items: list[tuple[str, object]], workers: int,
+             timeout: float) -> tuple[float, list[bool], float, float, list[float]]:
+    """Wall seconds, verdicts, and CPU seconds spent by this (parent) process and by the workers: on a
+    machine shared with other jobs, wall-clock scaling understates what the workers could do."""
+    import resource
+
     from limo.grade import grade_many
 
+    before = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
     start = time.perf_counter()
     verdicts = grade_many(items, workers=workers, timeout=timeout)
-    return time.perf_counter() - start, [v.correct for v in verdicts]
+    wall = time.perf_counter() - start
+    after = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    cpu = [(a.ru_utime + a.ru_stime) - (b.ru_utime + b.ru_stime) for a, b in zip(after, before)]
+    return wall, [v.correct for v in verdicts], cpu[0], cpu[1], [v.seconds or 0.0 for v in verdicts]
 
 
 def main() -> int:
@@ -73,17 +87,25 @@ def main() -> int:
     if not args.traces.is_dir():
         print(f"no traces at {args.traces}", file=sys.stderr)
         return 2
-    items = load_items(args.traces, args.limit)
+    items, benches = load_items(args.traces, args.limit)
     print(f"{len(items)} items from {args.traces} on {os.cpu_count()} CPUs")
-    mv_s, mv_ok = run_math_verify(items)
+    mv_s, mv_ok, mv_item_s = run_math_verify(items)
     print(f"math-verify (1 process)  {mv_s:8.1f} s  {len(items) / mv_s:8.1f} items/s  correct {sum(mv_ok)}")
-    base = None
+    base, limo_item_s = None, None
     for workers in [int(w) for w in args.workers.split(",")]:
-        s, ok = run_limo(items, workers, args.timeout)
+        s, ok, parent_cpu, worker_cpu, item_s = run_limo(items, workers, args.timeout)
+        limo_item_s = limo_item_s or item_s
         base = base or s
         agree = sum(a == b for a, b in zip(ok, mv_ok))
         print(f"limo --workers {workers:<2}        {s:8.1f} s  {len(items) / s:8.1f} items/s  correct {sum(ok)}  "
-              f"x{mv_s / s:.1f} vs math-verify  scaling x{base / s:.2f}  agree with MV {agree}/{len(items)}")
+              f"x{mv_s / s:.1f} vs math-verify  scaling x{base / s:.2f}  agree with MV {agree}/{len(items)}  "
+              f"cpu: parent {parent_cpu:.1f} s, workers {worker_cpu:.1f} s")
+    print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (scaling needs idle cores)")
+    print("per benchmark, summed per-item seconds (limo --workers 1 inside its worker vs math-verify):")
+    for bench in sorted(set(benches)):
+        idx = [i for i, b in enumerate(benches) if b == bench]
+        mv_b, limo_b = sum(mv_item_s[i] for i in idx), sum(limo_item_s[i] for i in idx)  # type: ignore[index]
+        print(f"  {bench:<14} {len(idx):>5} items  math-verify {mv_b:7.1f} s  limo {limo_b:6.1f} s  x{mv_b / max(limo_b, 1e-9):.1f}")
     return 0
 
 

@@ -15,18 +15,20 @@ worker process that the parent kills at the deadline (see `limo.grade.pool`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from limo.grade.fastpath import (choice_letter, clean, is_prose, is_text, numbers_equal, parse_number,
+from limo.grade.fastpath import (choice_letter, clean, drop_named_lhs, is_prose, is_text, numbers_equal, parse_number,
                                  split_top, strip_assignment, strip_choice_prefix, strip_trailing_words,
                                  strip_units, text_key, unwrap_text)
 from limo.grade.gold import Gold, enotation_to_latex
 
 MvFn = Callable[[str, str], bool]
 _MAX_MV_CHARS = 600  # longer answers are not what a benchmark gold looks like; sympy could take forever
+_VALUE_WITH_UNIT = re.compile(r"[\d})]\s*(?:\\[,;! ]\s*)*(?:\\(?:text|mathrm)\{)?[a-zA-Z]+\}?\s*$")  # `\frac{37}{4}m`
 # a^{b^{c...}} with a numeric base: three nested exponents, or two whose value is astronomically large.
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^\s*\{?[^{}]*\^")
 _NUM_TOWER = re.compile(r"(\d+)\s*\^\s*\{?\s*\(?\s*(\d+)\s*\^\s*\{?\s*\(?\s*(\d+)")
@@ -58,7 +60,9 @@ def _mv_configs(units: bool) -> list[Any]:
     return [LatexExtractionConfig(boxed_match_priority=0, normalization_config=norm), ExprExtractionConfig()]
 
 
+@functools.lru_cache(maxsize=4096)
 def _mv_parse(text: str, units: bool) -> list[Any]:
+    """Cached: with n samples per problem the same gold (and often the same answer) comes back n times."""
     from math_verify import parse
 
     return parse(mv_input(text), _mv_configs(units), parsing_timeout=None)  # type: ignore[arg-type]
@@ -98,6 +102,8 @@ def mv_verify(gold: str, answer: str) -> bool:
     gold_units = _mv_parse(gold, units=True)
     if _mv_equal(gold_units, _mv_parse(answer, units=True)):
         return True
+    if not _VALUE_WITH_UNIT.search(gold):
+        return False  # nothing unit-like at the end of the gold for the first pass to have stripped
     gold_plain = _mv_parse(gold, units=False)
     if [str(x) for x in gold_plain[:1]] == [str(x) for x in gold_units[:1]]:
         return False  # unit stripping did not change the gold: a second pass would say the same
@@ -189,4 +195,4 @@ def equivalent(gold: Gold, answer: str, mv: MvFn = mv_verify) -> bool:
     decided = fast_decision(gold, answer)
     if decided is not None:
         return decided
-    return mv(gold.text, answer)
+    return mv(*drop_named_lhs(gold.text, answer))
