@@ -13,6 +13,7 @@ RSS, and recall / false-removal on the planted rows.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import resource
@@ -29,6 +30,12 @@ from limo.curate.perturb import perturb
 from limo.records import Problem
 
 
+def cpu_s() -> float:
+    """User+system CPU seconds of this process and its finished children (the tokeniser workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
@@ -38,7 +45,7 @@ def build_pool(shared: Path, rows: int, rng: random.Random) -> tuple[list[Proble
     real = ingest(IngestConfig(inputs=[InputSpec(path=f) for f in files])).kept
     items, _ = load_benchmark_items(list(DEFAULT_BENCHMARKS), str(shared / "benchmarks"))
     real = decontaminate(real, DecontamConfig(), items=items).kept  # contamination is planted separately
-    templates = [p.problem.split(" ") for p in real]
+    templates = [t for t in (p.problem.split(" ") for p in real) if len(t) >= 6]  # CJK rows have few spaces
     vocab = [w for t in templates for w in t]
     num = re.compile(r"\d+")
     n_dup, n_contam = rows // 50, 1000
@@ -73,7 +80,7 @@ def main() -> None:
     print(f"built {len(pool):,} rows in {time.perf_counter() - t0:.1f} s (not timed below); "
           f"peak RSS {rss_gib():.2f} GiB")
     dcfg, ccfg = DedupConfig(chunk_rows=100_000), DecontamConfig()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_s()
     tok = Tokenizer()
     encs = encode_chunks(pool, tok, dcfg.chunk_rows, workers=args.workers)  # one tokenisation for both stages
     t_tok = time.perf_counter()
@@ -92,7 +99,8 @@ def main() -> None:
     print(f"dedup          {t2 - t_tok:6.1f} s  removed {len(d.removed):,} "
           f"(exact {d.stats['exact_duplicates']:,}, near {d.stats['near_duplicates']:,})")
     print(f"decontaminate  {t3 - t2:6.1f} s  removed {len(c.removed):,}")
-    print(f"total          {t3 - t1:6.1f} s  (goal < 60 s)   peak RSS {rss_gib():.2f} GiB")
+    print(f"total          {t3 - t1:6.1f} s  (goal < 60 s)   CPU {cpu_s() - c1:.1f} s   "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores   peak RSS {rss_gib():.2f} GiB")
     print(f"duplicate recall {len(dups & gone_d) / len(dups):.4f}   contamination recall "
           f"{len(contam & gone) / len(contam):.4f}   synthetic rows removed {false:,} "
           f"({false / len(clean):.4%})")
