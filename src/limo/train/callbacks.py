@@ -65,7 +65,8 @@ class EpochSnapshotCallback(TrainerCallback):
 
     def on_epoch_end(self, args, state, control, **kwargs: Any) -> None:
         epoch = round(state.epoch or 0)
-        if self.trainer is not None and epoch > 0:
+        whole = abs((state.epoch or 0) - epoch) < 1e-4  # not when max_steps stopped mid-epoch
+        if self.trainer is not None and epoch > 0 and whole:
             self.trainer.save_model(str(self.out_dir / f"epoch-{epoch}"))
 
 

@@ -190,8 +190,10 @@ def audit(conv: Conversation, labels: list[int], tokenizer: Any, stop_id: int, r
     return None
 
 
-def build_dataset(cfg: TrainConfig, tokenizer: Any) -> tuple[Any, DataReport]:
-    """Read, render, audit and measure every sample; returns (datasets.Dataset, DataReport).
+def build_dataset(cfg: TrainConfig, tokenizer: Any,
+                  rows: list[tuple[str, dict[str, Any]]] | None = None) -> tuple[Any, DataReport]:
+    """Read (unless `rows` are given), render, audit and measure every sample; returns
+    (datasets.Dataset, DataReport).
 
     Raises one LimoError listing every bad sample if any sample fails the audit, or if any is over
     `max_length` while `overflow=error`.
@@ -203,7 +205,7 @@ def build_dataset(cfg: TrainConfig, tokenizer: Any) -> tuple[Any, DataReport]:
     stop_id = tokenizer.convert_tokens_to_ids(stop) if stop else None
     if stop_id is None or stop_id == tokenizer.unk_token_id:
         raise LimoError(f"stop token {stop!r} is not a single token of this tokenizer; set stop_token")
-    rows = read_rows(cfg)
+    rows = read_rows(cfg) if rows is None else rows
     report, problems, long = DataReport(rows=len(rows)), [], []
     columns: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
     for where, row in tqdm(rows, desc="tokenizing", unit="sample", disable=len(rows) < 500):

@@ -30,14 +30,15 @@ def main(cfg: TrainConfig, callbacks: Sequence[Any] = ()) -> Path:
     from transformers import AutoTokenizer
 
     from limo.train.callbacks import EpochSnapshotCallback, MetricsCallback
-    from limo.train.data import build_dataset
+    from limo.train.data import build_dataset, read_rows
     from limo.train.loss import LimoSFTTrainer
 
     out = Path(cfg.output_dir)
+    rows = read_rows(cfg)  # bad data fails before any model is loaded
     state = PartialState(cpu=cfg.device == "cpu")
     model_path = resolve_model(cfg, out, state)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    dataset, report = build_dataset(cfg, tokenizer)
+    dataset, report = build_dataset(cfg, tokenizer, rows)
     snapshots = EpochSnapshotCallback(out)
     trainer = LimoSFTTrainer(
         model=model_path, args=sft_config(cfg, out), train_dataset=dataset, processing_class=tokenizer,
