@@ -34,8 +34,11 @@ def plot_distributions(scored: list[Sample], selected: list[Problem], out: Path)
         chosen = [get(s) for s in scored if (s.problem_id, s.sample_index, s.model) in sel]
         fig, ax = plt.subplots(figsize=(6, 3.5))
         if allv:
-            ax.hist(allv, bins=40, alpha=0.6, label=f"all correct chains ({len(allv)})")
-            ax.hist(chosen, bins=40, alpha=0.8, label=f"selected ({len(chosen)})")
+            import numpy as np
+
+            bins = np.histogram_bin_edges(allv, bins=40)  # one set of bins, so the two are comparable
+            ax.hist(allv, bins=bins, alpha=0.6, label=f"all correct chains ({len(allv)})")
+            ax.hist(chosen, bins=bins, alpha=0.8, label=f"selected ({len(chosen)})")
             ax.legend()
         ax.set_xlabel(xlabel)
         ax.set_ylabel("chains")

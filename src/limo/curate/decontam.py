@@ -10,7 +10,7 @@ spacing, `\\dfrac`/`\\frac`, thousands separators do not matter):
    (`difflib`) covers `min_coverage` of the shorter text (`fuzzy_ratio` for short texts) and the two
    share their numbers (`min_number_overlap`). On ../shared/pool the any-8-gram rule alone removes 13.5%
    of all rows (templated MATH problems with other numbers, shared boilerplate, [asy] code); with the
-   verification it removes 1.9%, matching the pool README's known overlaps (docs/curate.md).
+   verification it removes 2.0%, matching the pool README's known overlaps (docs/curate.md).
 
 Benchmarks come from the eval registry (`limo.eval.benchmarks`), from `data_dir` in LIMO's layout.
 """
