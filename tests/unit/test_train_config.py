@@ -15,7 +15,9 @@ from limo.errors import ConfigError
 from limo.train.config import TrainConfig, grad_accumulation
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPES = sorted(p for p in (ROOT / "recipes").rglob("*.yaml") if "accelerate" not in p.parts)
+# Training recipes are the ones with a top-level `model` (pipeline recipes of other stages live alongside).
+RECIPES = sorted(p for p in (ROOT / "recipes").rglob("*.yaml")
+                 if "accelerate" not in p.parts and "model" in (yaml.safe_load(p.read_text()) or {}))
 LAUNCH = sorted((ROOT / "recipes" / "accelerate").glob("*.yaml"))
 
 
