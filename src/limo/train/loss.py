@@ -52,6 +52,10 @@ class LimoSFTTrainer(SFTTrainer):
     def __init__(self, *args: Any, loss_normalization: str = "sequence", **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.loss_normalization = loss_normalization
+        if loss_normalization == "sequence":
+            # compute_loss divides by the step's sequence count, so Trainer must not divide by GA again
+            # (it would for models whose forward takes no loss kwargs, e.g. some PEFT wrappers).
+            self.loss_is_scaled_for_ga = True
 
     def _get_num_items_in_batch(self, batch_samples: list, device: torch.device) -> Any:
         if self.loss_normalization == "token" or not batch_samples or "labels" not in batch_samples[0]:
@@ -62,7 +66,7 @@ class LimoSFTTrainer(SFTTrainer):
         return n
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        if self.loss_normalization == "token" or return_outputs:
+        if self.loss_normalization == "token" or return_outputs:  # (return_outputs: eval with logits only)
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         inputs["use_cache"] = False  # packed rows are only detected without a cache (train.md §7.3)
         outputs = model(**inputs, fused_lm_head=True)
