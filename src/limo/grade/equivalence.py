@@ -149,7 +149,8 @@ def _choice_decision(gold: Gold, answer: str) -> bool | None:
 def fast_decision(gold: Gold, answer: str) -> bool | None:
     """Steps 1-5 of the module docstring; None when only Math-Verify can decide."""
     g, a = clean(gold.text), clean(answer)
-    if g == a or unwrap_text(g) == unwrap_text(a) or (gold.choice and clean(answer) == clean(f"{gold.choice}.{gold.text}")):
+    with_letter = gold.choice and a == clean(f"{gold.choice}.{gold.text}")  # `C. {x|...}` written out
+    if g == a or unwrap_text(g) == unwrap_text(a) or with_letter:
         return True
     decided = _choice_decision(gold, answer)
     if decided is not None:
@@ -160,7 +161,8 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         a = strip_choice_prefix(a)
     gold_num = parse_number(strip_units(g))
     if gold_num is not None:
-        answer_num = parse_number(strip_units(strip_assignment(a))) or parse_number(clean(strip_trailing_words(answer)))
+        answer_num = (parse_number(strip_units(strip_assignment(a)))
+                      or parse_number(clean(strip_trailing_words(answer))))
         if answer_num is not None:
             return numbers_equal(gold_num, answer_num)
     if _same_list(g, a):

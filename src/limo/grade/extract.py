@@ -24,8 +24,10 @@ _HESITATION = re.compile(r"\b(?:wait|hmm|but|however|actually|let me|let's|reche
 # "..., so the mean is 7." / "the angle is indeed $45^\circ$." as the response's closing sentence.
 _STATEMENT = re.compile(
     r"\b(?:is|are|equals|be|gives|get|=)\s+(?:indeed\s+|exactly\s+|just\s+|simply\s+|therefore\s+|equal to\s+)*"
-    r"(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\)|[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?)(?:\s+[a-zA-Z]+){0,3}\s*[.!]?\s*$")
-_CONCLUSION = re.compile(r"^(?:thus|therefore|so|hence|finally)\b[^$\\]*?(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\))\s*[.!]?\s*$",
+    r"(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\)|[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?)"
+    r"(?:\s+[a-zA-Z]+){0,3}\s*[.!]?\s*$")
+_CONCLUSION = re.compile(r"^(?:thus|therefore|so|hence|finally)\b[^$\\]*?"
+                         r"(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\))\s*[.!]?\s*$",
                          re.I)
 _CONCLUDES = re.compile(r"^(?:\**)(?:therefore|thus|so|hence|in conclusion|in summary|finally|overall|consequently)\b|"
                         r"\b(?:answer|result) (?:is|should be)\b|\bis the (?:correct |final |right )?answer\b", re.I)
@@ -33,6 +35,7 @@ _NUMBER = re.compile(r"(?<![\w.^_{/])-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?(?![\w^/
 _CLOSING_MATH = re.compile(
     r"(?:therefore|thus|so|hence|final|conclusion|answer|result)[^\n]{0,200}:\s*"
     r"(?:\\\[(?P<a>(?:(?!\\\]|\\\[).){1,500})\\\]|\$\$(?P<b>[^$]{1,500})\$\$)\s*[.]?$", re.I | re.S)
+_FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+")
 _FORMULA = re.compile(r"[\^+*<>]|\\(?:frac|sqrt|cdot|times)")
 _END_MARKERS = re.compile(r"(?:\s*(?:<\|end_of_solution\|>|<\|im_end\|>|<\|endoftext\|>|</s>|<\|eot_id\|>))+\s*$")
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*")
@@ -108,7 +111,7 @@ def _last_boxed(text: str) -> tuple[str | None, str | None]:
 def _take_after(text: str, pos: int) -> str:
     """The answer written right after a cue like 'the answer is': its math span, or its sentence."""
     rest = text[pos:pos + _MAX_ANSWER].lstrip(" \t*:：")
-    rest = re.sub(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+", "", rest)
+    rest = _FILLER.sub("", rest)  # "the answer is definitely 6"
     box, _ = _last_boxed(rest.split("\n\n", 1)[0])
     if box:
         return box
