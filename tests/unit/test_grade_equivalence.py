@@ -109,3 +109,16 @@ def test_costly_inputs_are_refused_before_sympy() -> None:
 ])
 def test_answers_equivalent(a: str, b: str, equal: bool) -> None:
     assert answers_equivalent(a, b) is equal
+
+
+@pytest.mark.parametrize("gold,answer,expected", [
+    ("e^{t}/3", "x_p = \\frac{1}{3} e^{t}", ("e^{t}/3", "\\frac{1}{3} e^{t}")),
+    ("f(x)=2x", "2x", ("2x", "2x")),
+    ("17", "x + y = 17", ("17", "x + y = 17")),  # not a name: Math-Verify handles the relation
+    ("\\frac{37}{4}m", "b = m, \\quad k = \\frac{37}{4} m", ("\\frac{37}{4}m", "b = m, \\quad k = \\frac{37}{4} m")),
+    ("-2,-1,2", "x = -2, x = 2, x = -1", ("-2,-1,2", "x = -2, x = 2, x = -1")),
+])
+def test_drop_named_lhs(gold: str, answer: str, expected: tuple[str, str]) -> None:
+    from limo.grade.fastpath import drop_named_lhs
+
+    assert drop_named_lhs(gold, answer) == expected

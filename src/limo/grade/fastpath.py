@@ -240,9 +240,12 @@ def drop_named_lhs(gold: str, answer: str) -> tuple[str, str]:
     """Compare `x(t) = e^t/3` with the gold `e^{t}/3` as `e^t/3`: when exactly one side defines a name,
     drop the name. (Math-Verify would treat `x(t) = ...` as an equation and call sympy's solver, which
     takes seconds; chains `a = b = c` keep their last part.)"""
-    if _top_level_equals(gold) == 0 and _NAMED_LHS.match(answer):
+    def defines_one_name(s: str) -> bool:  # `b = m, k = 2m` defines several: left to Math-Verify
+        return bool(_NAMED_LHS.match(s)) and len(split_top(s.replace("\\quad", ","))) == 1
+
+    if _top_level_equals(gold) == 0 and defines_one_name(answer):
         return gold, answer.rsplit("=", 1)[1].strip()
-    if _top_level_equals(answer) == 0 and _NAMED_LHS.match(gold):
+    if _top_level_equals(answer) == 0 and defines_one_name(gold):
         return gold.rsplit("=", 1)[1].strip(), answer
     return gold, answer
 
