@@ -172,3 +172,19 @@ def test_stage_subcommands_chain_by_files(tmp_path: Path) -> None:
     assert len(final) == 3 and all(p["solution"].endswith("}") and "score" in p["meta"] for p in final)
     assert limo_main(["curate", "decontaminate", f"{t}/b.jsonl", "-o", f"{t}/x.jsonl",
                       "--benchmarks", "nope", "--data-dir", f"{t}/bench"]) == 2  # unknown name: clean error
+
+
+def test_imported_chains_find_their_ingested_problems(tmp_path) -> None:
+    # Found by `limo demo`: ingest names rows `<source>:<id>`, so chains written against the pool's own
+    # ids matched nothing and every problem lost its chain.
+    from limo.curate.chains import ChainsConfig, chains
+    from limo.records import Problem, Sample, write_records
+
+    problems = [Problem(id="pool:a", problem="1+1?", answer="2"), Problem(id="pool:b", problem="2+2?", answer="4"),
+                Problem(id="other:b", problem="3+3?", answer="6")]
+    write_records(tmp_path / "c.jsonl", [Sample(problem_id="a", sample_index=0, response="\\boxed{2}"),
+                                         Sample(problem_id="b", sample_index=0, response="\\boxed{4}"),
+                                         Sample(problem_id="pool:b", sample_index=1, response="\\boxed{4}")])
+    r = chains(problems, ChainsConfig(import_paths=[str(tmp_path / "c.jsonl")]), tmp_path)
+    assert sorted((s.problem_id, s.sample_index) for s in r.kept) == [("pool:a", 0), ("pool:b", 1)]
+    assert r.stats["imported_unknown_problem"] == 1  # raw "b" is ambiguous (pool:b and other:b)

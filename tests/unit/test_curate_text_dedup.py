@@ -35,8 +35,30 @@ def test_number_overlap_separates_templated_variants() -> None:
     tok = Tokenizer()
     e = tok.encode(["when x=2, y=4 what is x when y=1", "when x=24, y=15 what is x when y=3",
                     "Problem 3: when x=2, y=4 what is x when y=1"])
-    assert number_overlap(e.numbers(0), e.numbers(1)) == 0.0
+    # only the three "=" are shared: far below the 0.8 that would call them copies
+    assert number_overlap(e.numbers(0), e.numbers(1)) == 0.5
     assert number_overlap(e.numbers(0), e.numbers(2)) == 1.0
+
+
+def test_operators_are_tokens_with_one_spelling() -> None:
+    assert raw_tokens("What is 9 + 7?") != raw_tokens("What is 9 - 7?")
+    tok = Tokenizer()
+    e = tok.encode(["3 * 4", "3 \\times 4", "3 \\cdot 4", "3 \u00d7 4", "3 + 4"])
+    assert len({tuple(e.row(i).tolist()) for i in range(4)}) == 1
+    assert e.row(4).tolist() != e.row(0).tolist()
+
+
+def test_short_arithmetic_variants_are_not_duplicates() -> None:
+    # Found by `limo demo`: operators were dropped, and chains of one-number-apart short problems
+    # were merged transitively ("3 + 4 - 0" ~ "3 + 4 - 3" ~ "3 + 7 - 3" ...).
+    from limo.curate.dedup import DedupConfig, dedup
+    from limo.records import Problem
+
+    texts = ["What is 9 + 7?", "What is 9 - 7?", "What is 9 * 7?", "What is 3 + 4 - 0?", "What is 3 + 4 - 3?",
+             "What is 3 + 7 - 3?", "What is 9 + 7?", "Compute: what is 9-7?"]
+    probs = [Problem(id=str(i), problem=t, answer="0") for i, t in enumerate(texts)]
+    result = dedup(probs, DedupConfig(), False)
+    assert {r["id"]: r["duplicate_of"] for r in result.removed} == {"6": "0", "7": "1"}
 
 
 BASE = [

@@ -46,6 +46,18 @@ def import_chains(path: str | Path) -> list[Sample]:
     return out
 
 
+def _id_resolver(problems: list[Problem]) -> dict[str, str]:
+    """Raw id -> ingested id. Ingest names rows `<source>:<id>`, while imported chains usually carry the
+    id of the file they were made from; a raw id that two sources share is ambiguous and not mapped."""
+    counts: dict[str, int] = {}
+    mapping: dict[str, str] = {}
+    for p in problems:
+        raw = p.id.split(":", 1)[1] if ":" in p.id else p.id
+        counts[raw] = counts.get(raw, 0) + 1
+        mapping[raw] = p.id
+    return {raw: pid for raw, pid in mapping.items() if counts[raw] == 1}
+
+
 def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
            engines: Engines | None = None) -> StageResult:
     """All chains for `problems` (generated and imported), split into kept (correct) and removed."""
@@ -67,7 +79,9 @@ def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
     unknown = 0
     own_chains = [Sample(problem_id=p.id, sample_index=0, response=p.solution, model="solution")
                   for p in problems if cfg.use_solutions and p.solution]
+    resolve = _id_resolver(problems)
     for s in own_chains + [s for path in cfg.import_paths for s in import_chains(path)]:
+        s.problem_id = resolve.get(s.problem_id, s.problem_id)
         if s.problem_id not in by_id:
             unknown += 1
             continue

@@ -25,7 +25,7 @@ from pydantic import Field
 from limo.config import StrictModel
 from limo.curate.ngram_index import NgramIndex
 from limo.curate.stage import StageResult, snippet
-from limo.curate.text import Encoded, Tokenizer, aligned_coverage, number_overlap
+from limo.curate.text import Encoded, Tokenizer, aligned_coverage, same_math
 from limo.errors import LimoError
 from limo.records import Problem
 
@@ -111,13 +111,14 @@ class Decontaminator:
         a, b = enc.row(row), self.enc.row(item)
         coverage = aligned_coverage(a, b)
         need = self.cfg.fuzzy_ratio if min(len(a), len(b)) < self.cfg.short_tokens else self.cfg.min_coverage
-        if coverage < need or self._numbers_differ(enc, row, item):
+        short = min(len(a), len(b)) < self.cfg.short_tokens
+        if coverage < need or self._numbers_differ(enc, row, item, short):
             return
         out[row] = self._evidence(reason, item, shared, overlap)
         out[row]["coverage"] = round(coverage, 4)
 
-    def _numbers_differ(self, enc: Encoded, row: int, item: int) -> bool:
-        return number_overlap(enc.numbers(row), self.enc.numbers(item)) < self.cfg.min_number_overlap
+    def _numbers_differ(self, enc: Encoded, row: int, item: int, short: bool) -> bool:
+        return not same_math(enc.numbers(row), self.enc.numbers(item), short, self.cfg.min_number_overlap)
 
     def _evidence(self, reason: str, item: int, shared: int, score: float) -> dict:
         it = self.items[item]

@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from limo.config import StrictModel
 from limo.curate.stage import StageResult, snippet
-from limo.curate.text import Encoded, Tokenizer, aligned_coverage, mix64, number_overlap
+from limo.curate.text import Encoded, Tokenizer, aligned_coverage, mix64, same_math
 from limo.records import Problem
 
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -44,6 +44,7 @@ class DedupConfig(StrictModel):
     align_floor: float = Field(0.2, ge=0.0, le=1.0)
     min_coverage: float = Field(0.8, ge=0.0, le=1.0)
     min_number_overlap: float = Field(0.8, ge=0.0, le=1.0)
+    short_tokens: int = Field(24, ge=0)  # shorter rows: numbers/operators must match in order
     chunk_rows: int = Field(200_000, ge=1)
     workers: int = Field(1, ge=1)  # processes for tokenising
 
@@ -197,7 +198,8 @@ def dedup(problems: list[Problem], cfg: DedupConfig, progress: bool = False,
         sim = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
         parent: dict[int, int] = {}
         for (a, b), s in zip(pairs[sim >= cfg.align_floor].tolist(), sim[sim >= cfg.align_floor].tolist()):
-            if number_overlap(enc.numbers(a), enc.numbers(b)) < cfg.min_number_overlap:
+            short = min(len(enc.row(a)), len(enc.row(b))) < cfg.short_tokens
+            if not same_math(enc.numbers(a), enc.numbers(b), short, cfg.min_number_overlap):
                 continue
             if s < cfg.threshold and not _contained(enc.row(a), enc.row(b), cfg.min_coverage):
                 continue

@@ -3,8 +3,10 @@
 Surface changes that do not change a problem must not hide a duplicate or a benchmark copy, so every
 text goes through one normaliser before anything is compared:
 
-- case, whitespace and `$` vanish (only letter runs, digit runs and CJK characters become tokens, so
-  `x+y` and `x + y`, `\\frac{1}{2}` and `\\frac 1 2` tokenise the same);
+- case, whitespace and `$` vanish (only letter runs, digit runs, operators and CJK characters become
+  tokens, so `x+y` and `x + y`, `\\frac{1}{2}` and `\\frac 1 2` tokenise the same);
+- operators are tokens (`9 + 7` is not `9 - 7`); `*`, `×`, `\\times` and `\\cdot` are one token, and so
+  are `÷`/`\\div` and the Unicode minus/`-`;
 - LaTeX spacing and sizing (`\\,` `\\;` `\\!` `\\quad` `\\left` `\\right` `\\displaystyle` `\\text`)
   is dropped; `\\dfrac`/`\\tfrac` become `frac`, `\\dbinom` becomes `binom`, `\\le`/`\\leqslant` `leq`;
 - thousands separators (`1,000`, `1{,}000`, `1\\,000`) are removed;
@@ -34,15 +36,20 @@ _LAYOUT = re.compile(
     r"\\(?:left|right|big|bigg|displaystyle|textstyle|quad|qquad|text|textbf|mathrm|mathbf|mathit|"
     r"operatorname|rm|limits)(?![a-z])")
 _THOUSANDS = re.compile(r"(?:,|\{,\}|\\,|\\ )(?=\d{3}(?!\d))")
-_TOKEN = re.compile(r"\\?[a-z]+|\d+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
-_TOKEN_SEP = re.compile(r"\\?[a-z]+|\d+|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\x00")
+_OPERATORS = "+\\-*/=<>^\u00d7\u00f7\u2212"
+_TOKEN = re.compile(rf"\\?[a-z]+|\d+|[{_OPERATORS}]|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_TOKEN_SEP = re.compile(rf"\\?[a-z]+|\d+|[{_OPERATORS}]|[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|\x00")
 
 # LaTeX spellings of the same thing, keyed by the token as written (backslash kept).
 ALIASES = {
     "\\dfrac": "frac", "\\tfrac": "frac", "\\cfrac": "frac", "\\dbinom": "binom", "\\tbinom": "binom",
     "\\le": "leq", "\\leqslant": "leq", "\\ge": "geq", "\\geqslant": "geq", "\\ne": "neq",
     "\\lvert": "vert", "\\rvert": "vert", "\\mid": "vert",
+    "*": "times", "\u00d7": "times", "\\cdot": "times", "\u00f7": "div", "\u2212": "-", "\\lt": "<", "\\gt": ">",
 }
+
+# Tokens that, with the numbers, decide which problem a text is (checked by `number_overlap`).
+MATH_TOKENS = frozenset({"+", "-", "times", "/", "div", "=", "<", ">", "^"})
 
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GRAM_MUL = np.uint64(0x9E3779B97F4A7C15)
@@ -95,7 +102,7 @@ class Tokenizer:
         digest = int.from_bytes(hashlib.blake2b(canon.encode(), digest_size=8).digest(), "little")
         self._ids[token] = len(self._hashes)
         self._hashes.append(digest)
-        self._numeric.append(canon.isdigit())
+        self._numeric.append(canon.isdigit() or canon in MATH_TOKENS)
         return self._ids[token]
 
     def encode(self, texts: Iterable[str]) -> "Encoded":
@@ -127,7 +134,7 @@ class Encoded:
 
     tokens: np.ndarray  # uint64
     offsets: np.ndarray  # int64, len = rows + 1
-    numeric: np.ndarray | None = None  # bool per token: a digit run (numbers decide templated variants)
+    numeric: np.ndarray | None = None  # bool per token: a digit run or an operator (decide templated variants)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -224,3 +231,20 @@ def number_overlap(a: np.ndarray, b: np.ndarray) -> float:
         return 1.0
     ca, cb = Counter(a.tolist()), Counter(b.tolist())
     return sum((ca & cb).values()) / min(len(a), len(b))
+
+
+def same_math(a: np.ndarray, b: np.ndarray, short: bool, min_overlap: float) -> bool:
+    """Do two texts state the same numbers and operators? (`a`, `b`: their `Encoded.numbers`.)
+
+    Long texts: `number_overlap` >= `min_overlap`. Short texts are mostly their maths, so the shorter
+    one's numbers and operators must occur in the longer one in order and contiguously: a lead-in
+    ("Problem 3: ...") or a cut tail keeps a copy, while "9 - 7" vs "9 + 7 - 3", or "3 + 4 - 0" vs
+    "3 + 4 - 3" (which would chain whole families of short problems together), are different problems.
+    Known limit: a short problem that *extends* another ("9 + 7" -> "9 + 7 - 3") looks exactly like a
+    truncated copy of it and is treated as one (truncation recall matters more for decontamination).
+    """
+    if not short:
+        return number_overlap(a, b) >= min_overlap
+    s, l = (a.tolist(), b.tolist()) if len(a) <= len(b) else (b.tolist(), a.tolist())
+    n = len(s)
+    return any(l[i:i + n] == s for i in range(len(l) - n + 1))
