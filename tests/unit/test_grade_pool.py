@@ -47,6 +47,7 @@ def test_pool_keeps_order_and_recovers_after_a_kill() -> None:
              ("\\boxed{100!!!}", "2"), ("\\boxed{x^2-1}", "(x-1)(x+1)")]
     verdicts = grade_many(pairs, workers=1, timeout=1.5)
     assert [v.reason for v in verdicts] == ["timeout", "equal", "not_equal", "timeout", "equal"]
+    assert (verdicts[0].extracted, verdicts[0].rule) == ("100!!!", "boxed")  # what was being compared
 
 
 def test_single_grade_is_bounded_too() -> None:

@@ -70,7 +70,8 @@ def grade(response: str, gold: Any, *, timeout: float = 5.0) -> Verdict:
     try:
         verdict = judge(response, gold, mv=_mv_in_worker(start + timeout))
     except _Timeout:
-        verdict = Verdict(correct=False, reason="timeout", extracted=extract_answer(response)[0])
+        answer, rule = extract_answer(response)
+        verdict = Verdict(correct=False, reason="timeout", extracted=answer, rule=rule)
     verdict.seconds = round(time.monotonic() - start, 4)
     return verdict
 
@@ -87,7 +88,11 @@ def grade_many(pairs: Iterable[tuple[str, Any]], *, workers: int = 1, timeout: f
             from tqdm import tqdm
 
             results = tqdm(results, total=len(items), desc="grade", unit="item")
-        return [verdict_from(*r) for r in results]
+        verdicts = [verdict_from(*r) for r in results]
+    for verdict, (response, _) in zip(verdicts, items):
+        if verdict.reason == "timeout":  # say what was being compared when the clock ran out
+            verdict.extracted, verdict.rule = extract_answer(response)
+    return verdicts
 
 
 def answers_equivalent(a: str, b: str, *, timeout: float = 5.0) -> bool:

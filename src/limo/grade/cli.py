@@ -45,6 +45,7 @@ def _check_rows(path: Path, response_field: str, gold_field: str) -> int:
 
 
 def _graded_rows(args: argparse.Namespace, total: int, counts: Counter[str]) -> Iterator[dict[str, Any]]:
+    from limo.grade.extract import extract_answer
     from limo.grade.pool import GradePool, verdict_from
 
     rows: deque[dict[str, Any]] = deque()
@@ -64,6 +65,8 @@ def _graded_rows(args: argparse.Namespace, total: int, counts: Counter[str]) -> 
             verdict = verdict_from(*result)
             counts[verdict.reason] += 1
             row = rows.popleft()
+            if verdict.reason == "timeout":  # say what was being compared when the clock ran out
+                verdict.extracted, verdict.rule = extract_answer(row[args.response_field])
             row.update(correct=verdict.correct, extracted=verdict.extracted, reason=verdict.reason,
                        rule=verdict.rule)
             yield row
