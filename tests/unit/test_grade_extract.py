@@ -82,3 +82,22 @@ def test_closing_number(response: str, answer: str) -> None:
 ])
 def test_closing_number_refuses_ambiguous_sentences(response: str) -> None:
     assert extract_answer(response)[1] != "closing_number"
+
+
+@pytest.mark.parametrize("text", [
+    "\\boxed{" * 50_000,  # 50,000 unclosed boxes: one brace pass, not one scan per box
+    "{" * 1_000_000,
+    " " * 1_000_000,
+    "the answer is " * 20_000,
+    "**Answer:** " * 20_000,
+    "Therefore " * 50_000 + ".",
+    "\\(" * 100_000 + ".",
+    "1," * 100_000 + ".",
+])
+def test_pathological_text_is_fast_in_process(text: str) -> None:
+    """grade() extracts in the caller's process, so extraction itself must stay linear."""
+    import time
+
+    start = time.monotonic()
+    extract_answer(text)
+    assert time.monotonic() - start < 1.0

@@ -38,7 +38,9 @@ _CLOSING_MATH = re.compile(
 _FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+")
 _FORMULA = re.compile(r"[\^+*<>]|\\(?:frac|sqrt|cdot|times)")
 _END_MARKERS = re.compile(r"(?:\s*(?:<\|end_of_solution\|>|<\|im_end\|>|<\|endoftext\|>|</s>|<\|eot_id\|>))+\s*$")
-_BOX = re.compile(r"\\(?:boxed|fbox)\s*")
+_BOX = re.compile(r"\\(?:boxed|fbox)\s*(?!\{\s*\})")  # empty boxes (prompt echoes) are not candidates
+_BRACE = re.compile(r"\\.|[{}]", re.S)
+_MAX_BOXES = 256  # only the last boxes can hold the final answer
 # Between two boxes that together form one multi-part answer: only separators, no words.
 _MULTI_GAP = re.compile(r"^[\s,;$.]*(?:(?:and|or|&|\\quad|\\qquad|\\text\{\s*(?:and|or|,)?\s*\}|,)[\s,;$.]*)*$")
 
@@ -65,32 +67,40 @@ def final_segment(response: str) -> tuple[str, str]:
     return _END_MARKERS.sub("", response[cut:]), response[:cut]
 
 
-def _box_content(text: str, start: int) -> tuple[str | None, int]:
+def _brace_pairs(text: str, start: int) -> dict[int, int]:
+    """Matching `}` for every `{` from `start` on, in one pass (escaped `\\{` `\\}` are not braces).
+    One pass, not one scan per box: 50,000 unclosed boxes would otherwise cost 50,000 scans."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACE.finditer(text, start):
+        c = m.group()
+        if c == "{":
+            stack.append(m.start())
+        elif c == "}" and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
+
+
+def _box_content(text: str, start: int, pairs: dict[int, int]) -> tuple[str | None, int]:
     """Content of the box whose `\\boxed` match ends at `start`; (None, start) if unclosed/too long."""
     if start < len(text) and text[start] == "{":
-        depth, i, limit = 0, start, min(len(text), start + _MAX_BOX + 2)
-        while i < limit:
-            c = text[i]
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[start + 1:i], i + 1
-            elif c == "\\":
-                i += 1  # skip the escaped char, e.g. \{ or \}
-            i += 1
-        return None, start
+        close = pairs.get(start)
+        if close is None or close - start > _MAX_BOX:
+            return None, start
+        return text[start + 1:close], close + 1
     m = re.match(r"[^\s$]+", text[start:start + 200])  # `\boxed 5` form
     return (m.group(0), start + m.end()) if m else (None, start)
 
 
 def _last_boxed(text: str) -> tuple[str | None, str | None]:
     """The last non-empty box; adjacent boxes separated only by `,`/`and` form one multi-part answer."""
+    matches = list(_BOX.finditer(text))[-_MAX_BOXES:]
+    if not matches:
+        return None, None
+    pairs = _brace_pairs(text, matches[0].end())
     boxes: list[tuple[int, int, str]] = []  # (start, end, content) of the trailing run of boxes
-    matches = list(_BOX.finditer(text))
     for m in reversed(matches):
-        content, end = _box_content(text, m.end())
+        content, end = _box_content(text, m.end(), pairs)
         if content is None or not content.strip():
             if boxes:
                 break
