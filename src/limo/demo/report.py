@@ -23,9 +23,11 @@ def _stage_counts(curate_dir: Path) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _planted_caught(curate_dir: Path, stage_dir: str, prefix: str) -> int:
-    removed = curate_dir / stage_dir / "removed.jsonl"
-    return sum(str(r.get("id", "")).startswith(prefix) for r in read_jsonl(removed)) if removed.exists() else 0
+def _planted(curate_dir: Path, stage_dir: str, name: str, prefix: str) -> int:
+    """Planted rows (ids `dup-*`/`leak-*`, prefixed `<source>:` by ingest) in a stage's file `name`."""
+    path = curate_dir / stage_dir / name
+    rows = read_jsonl(path) if path.exists() else []
+    return sum(str(r.get("id", "")).split(":", 1)[-1].startswith(prefix) for r in rows)
 
 
 def _accuracy(results_path: Path) -> dict[str, Any]:
@@ -62,16 +64,17 @@ def write_report(out: Path, config: dict[str, Any], runs: dict[str, dict[str, Pa
     """Write <out>/REPORT.md and <out>/accuracy.png; returns the report path."""
     cur = runs["curated"]
     curate_dir = out / "curated" / "curate"
-    rows = [("untrained", _accuracy(cur["eval_base"])), (f"curated {config['top_n']}", _accuracy(cur["eval"]))]
+    n_train = sum(1 for _ in read_jsonl(cur["curated"]))
+    rows = [("untrained", _accuracy(cur["eval_base"])), (f"curated {n_train}", _accuracy(cur["eval"]))]
     if "random" in runs:
-        rows.append((f"random {config['top_n']}", _accuracy(runs["random"]["eval"])))
+        rows.append((f"random {n_train}", _accuracy(runs["random"]["eval"])))
     _plot_accuracy(rows, out / "accuracy.png")
     n_test = rows[0][1]["n_problems"]
     lines = [
         "# limo demo report", "",
         f"The whole LIMO loop on a tiny random Qwen2 ({_params(out)} parameters) on CPU, in {elapsed:.0f} s: "
         f"a generated pool of {config['pool_size']} problems (+ planted duplicates and leaked test problems) "
-        f"is curated to the {config['top_n']} best-scored chains, the model is fine-tuned on them with "
+        f"is curated to the {n_train} best-scored chains (at most {config['top_n']}), the model is fine-tuned on them with "
         f"`limo train`, and evaluated greedily on {n_test} held-out problems with `limo eval` "
         f"(backend `{config['backend']}`).", "",
         "## Accuracy on the held-out problems", "",
@@ -93,12 +96,15 @@ def write_report(out: Path, config: dict[str, Any], runs: dict[str, dict[str, Pa
                          f"({100 * before:.1f}%) |")
     lines += ["", "## Curation", "", "| stage | in | kept |", "|---|---|---|"]
     lines += [f"| {stage} | {n_in} | {kept} |" for stage, n_in, kept in _stage_counts(curate_dir)]
-    lines += ["", f"Planted near-duplicates removed by dedup: {_planted_caught(curate_dir, '02_dedup', 'dup-')}; "
-              f"leaked test problems removed by decontamination: "
-              f"{_planted_caught(curate_dir, '03_decontaminate', 'leak-')} "
-              f"(planted: see `data/pool.jsonl`, ids `dup-*` and `leak-*`).",
+    leaks_left = _planted(curate_dir, "03_decontaminate", "out.jsonl", "leak-")
+    lines += ["", f"Planted in the pool (`data/pool.jsonl`): {config['planted_dups']} surface-changed copies of pool "
+              f"rows (ids `dup-*`) and {config['planted_leaks']} surface-changed test problems (ids `leak-*`). "
+              f"Dedup removed {_planted(curate_dir, '02_dedup', 'removed.jsonl', 'dup-')} `dup-*` rows (where a copy "
+              f"came first, the first seen is kept and its original removed instead); decontamination removed "
+              f"{_planted(curate_dir, '03_decontaminate', 'removed.jsonl', 'leak-')} `leak-*` rows, and "
+              f"**{leaks_left} leaked test problems reached training**.",
               f"Full datacard with score and length distributions: [DATACARD.md]({_rel(curate_dir / 'DATACARD.md', out)}).",
-              "", "## Training", "", f"![loss]({_rel(out / 'curated' / 'train' / 'loss.png', out)})", "",
+              "", "## Training", "", _loss_line(out / "curated" / "train"), "",
               "## Responses", "",
               f"Length histograms and per-benchmark plots: [before]({_rel(cur['eval_base'].parent / 'report.md', out)}), "
               f"[after]({_rel(cur['eval'].parent / 'report.md', out)}).", "",
@@ -112,3 +118,10 @@ def write_report(out: Path, config: dict[str, Any], runs: dict[str, dict[str, Pa
 def _params(out: Path) -> str:
     info = out / "base-model" / "limo_tiny.json"
     return f"{json.loads(info.read_text())['params']:,}" if info.exists() else "?"
+
+
+def _loss_line(train_dir: Path) -> str:
+    png = train_dir / "loss.png"
+    if png.exists():
+        return f"![loss]({_rel(png, train_dir.parent.parent)})"
+    return "(no loss curve: the run was too short to log a step; see `curated/train/metrics.jsonl`)"
