@@ -48,7 +48,7 @@ def _plot_accuracy(rows: list[tuple[str, dict[str, Any]]], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.bar(names, acc, yerr=[lo, hi], capsize=6, color=["#999999", "#2a7ab0", "#d08a2a"][: len(rows)])
     for i, a in enumerate(acc):
-        ax.text(i, a + 0.5, f"{a:.1f}%", ha="center", va="bottom")
+        ax.text(i + 0.42, a, f"{a:.1f}%", ha="right", va="bottom")  # beside the error bar, not on it
     ax.set_ylabel("accuracy on held-out problems (%)")
     ax.set_title("limo demo: tiny model before vs after LIMO-style SFT (95% CI)")
     fig.tight_layout()
