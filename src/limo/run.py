@@ -53,7 +53,7 @@ def run_train(recipe: RunRecipe, out: Path, data_path: Path | None) -> tuple[Pat
         data["data"] = str(data_path)
     data["output_dir"] = str(out / "train")
     cfg = validate(TrainConfig, data, "run recipe: train")
-    key = stage_key(cfg.model_dump(), cfg.data_paths if Path(cfg.data_paths[0]).exists() else [])
+    key = stage_key(cfg.model_dump(), cfg.data_paths)  # hub ids are not files: only the config keys them
     final = out / "train" / "final"
     if is_current(out, "train", key, [final]):
         print(f"limo run: train: up to date, skipped ({final})")
@@ -74,8 +74,7 @@ def run_eval(recipe: RunRecipe, out_dir: Path, model: str, model_key: str, name:
     data["generation"] = {"model": model, **data.get("generation", {})}
     data["output_dir"] = str(out_dir)
     cfg = validate(EvalConfig, data, "run recipe: eval")
-    bench_files = [p for p in Path(cfg.data_dir or "/nonexistent").rglob("*.jsonl")] if cfg.data_dir else []
-    key = stage_key({"eval": cfg.model_dump(), "model_key": model_key}, bench_files)
+    key = stage_key({"eval": cfg.model_dump(), "model_key": model_key}, [cfg.data_dir] if cfg.data_dir else [])
     results = out_dir / "results.json"
     if is_current(out_dir.parent, name, key, [results]):
         print(f"limo run: {name}: up to date, skipped ({results})")

@@ -9,6 +9,7 @@ test problems leaked into it with surface changes (planted contamination). Plant
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 from limo.demo.problems import Generated, generate, to_problem
@@ -57,9 +58,9 @@ def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, .
     return paths
 
 
-def _unique(items: "list[Generated] | object") -> list[Generated]:
+def _unique(items: Iterable[Generated]) -> list[Generated]:
     seen, out = set(), []
-    for g in items:  # type: ignore[union-attr]
+    for g in items:
         if g.question not in seen:
             seen.add(g.question)
             out.append(g)

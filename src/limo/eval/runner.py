@@ -20,6 +20,7 @@ from pathlib import Path
 from limo.errors import LimoError
 from limo.eval.config import EvalConfig, protocol, resolve, uses_judge
 from limo.eval.sharding import in_shard, samples_name
+from limo.generate.runner import read_done
 from limo.jsonl import write_jsonl
 from limo.records import Problem, Sample, Verdict, read_records
 
@@ -138,8 +139,8 @@ def read_samples(bench_dir: Path, stem: str = "samples") -> dict[tuple[str, int]
     """Every sample of a benchmark over all shard files, by key (first copy wins)."""
     found: dict[tuple[str, int], Sample] = {}
     for path in sorted(bench_dir.glob(f"{stem}*.jsonl")):
-        for s in read_records(path, Sample):
-            found.setdefault(s.key, s)
+        for key, s in read_done(path).items():
+            found.setdefault(key, s)
     return found
 
 
