@@ -6,6 +6,7 @@ never mixed in. Unknown keys are errors, and every problem in a recipe is report
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,3 +68,35 @@ def load_config(cls: type[C], path: str | Path, overrides: list[str] | tuple[str
     """Load a recipe YAML into `cls`, applying `key=value` overrides first."""
     data = apply_overrides(load_yaml(path), list(overrides))
     return validate(cls, data, str(path))
+
+
+def add_config_arguments(p: argparse.ArgumentParser, recipe_help: str,
+                         overrides_help: str = "key=value overrides (values parsed as YAML), e.g. a.b=3") -> None:
+    """The one way every stage takes a config: `[RECIPE.yaml | --config RECIPE.yaml] [key=value ...]`."""
+    p.add_argument("items", nargs="*", metavar="[RECIPE.yaml] [key=value ...]",
+                   help=f"{recipe_help}; then {overrides_help}")
+    p.add_argument("--config", metavar="FILE", help="the recipe YAML, as an option (same as the positional)")
+
+
+def config_source(args: argparse.Namespace, required: bool = False) -> tuple[Path | None, list[str]]:
+    """(recipe path or None, key=value overrides) from `add_config_arguments`' arguments."""
+    items = list(getattr(args, "items", None) or [])
+    path = getattr(args, "config", None)
+    if items and "=" not in items[0]:
+        if path:
+            raise ConfigError(f"two recipes given: {path!r} (--config) and {items[0]!r}; give one")
+        path = items.pop(0)
+    bad = [i for i in items if "=" not in i]
+    if bad:
+        raise ConfigError(f"{bad[0]!r} is not a key=value override (only one recipe file may be given)")
+    if required and not path:
+        raise ConfigError("no recipe given: pass RECIPE.yaml (or --config RECIPE.yaml)")
+    return (Path(path) if path else None), items
+
+
+def split_names(values: list[str] | str | None) -> list[str]:
+    """`--benchmarks a,b c` -> [a, b, c]: comma- and space-separated lists are the same everywhere."""
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else values
+    return [name for item in items for name in item.replace(",", " ").split()]

@@ -73,9 +73,9 @@ def test_overrides_and_geometry(tmp_path):
         load_config(TrainConfig, ROOT / "recipes/tiny-cpu.yaml", ["per_device_batch_size=4", "global_batch_size=6"])
 
 
-def test_cli_check_prints_resolved_recipe_without_heavy_imports():
+def test_cli_check_prints_the_plan_without_training():
     code = ("import sys; from limo.cli import main; rc = main(['train', 'recipes/tiny-cpu.yaml', 'epochs=2', "
-            "'--check']); assert 'torch' not in sys.modules and 'trl' not in sys.modules; raise SystemExit(rc)")
+            "'--check']); assert 'trl' not in sys.modules; raise SystemExit(rc)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert yaml.safe_load(out.stdout)["epochs"] == 2
+    assert "2 epochs" in out.stdout and "check passed" in out.stdout

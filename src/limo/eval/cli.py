@@ -1,6 +1,8 @@
 """`limo eval --model M --benchmarks aime24,math500 --output-dir RUN [--preset limo] ...`
 
-    limo eval --model M --output-dir RUN                      # LIMO's ten + GPQA as published, paper protocol
+    limo eval --model M --output-dir RUN --data-dir DIR --judge-model J   # LIMO's ten, paper protocol
+    limo eval --config eval.yaml generation.n=4               # a recipe file + key=value overrides
+    limo eval ... --check                                     # validate everything, print the plan
     limo eval --model M --benchmarks aime24 --n 4 --output-dir RUN --data-dir ../shared/benchmarks
     limo eval --rescore RUN                                   # re-grade offline, rewrite results
     limo eval ... --data-parallel 4 --tensor-parallel-size 2  # 4 engines x 2 GPUs, deterministic shards
@@ -17,65 +19,106 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from limo.check import add_check_arguments
+    from limo.config import add_config_arguments
+    from limo.eval.benchmarks import BENCHMARKS
     from limo.generate.cli import add_config_flags
     from limo.generate.config import GenerateConfig
 
-    from limo.eval.benchmarks import BENCHMARKS
-
-    p.add_argument("--benchmarks", help="comma-separated names (default: the preset's list); known: "
-                                        + ", ".join(BENCHMARKS))
-    p.add_argument("--preset", choices=["limo", "none"], default="limo",
+    add_config_arguments(p, "an eval recipe YAML (EvalConfig fields; flags override it)",
+                         "key=value overrides, e.g. generation.n=4 judge.model=Qwen/Qwen2.5-32B-Instruct")
+    p.add_argument("--benchmarks", nargs="+", metavar="NAME",
+                   help="names, comma- or space-separated (default: the preset's list); known: "
+                        + ", ".join(BENCHMARKS))
+    p.add_argument("--preset", choices=["limo", "none"],
                    help="limo: the paper's protocol (default); none: greedy n=1, rule grading")
-    p.add_argument("--data-dir", help="benchmarks in LIMO's layout <dir>/<name>/test.jsonl (default: hub)")
-    p.add_argument("--output-dir", help="the run folder RUN (resumable)")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="benchmarks in LIMO's layout <dir>/<name>/test.jsonl (default: hub)")
+    p.add_argument("--output-dir", metavar="RUN", help="the run folder RUN (resumable)")
     p.add_argument("--rescore", metavar="RUN", help="re-grade an existing run without a model and rewrite results")
-    p.add_argument("--gpqa-seed", type=int, default=0, help="seed of the per-question option permutation")
-    p.add_argument("--limit", type=int, help="only the first N problems of each benchmark (smoke runs)")
-    p.add_argument("--judge-model", help="LLM judge model (LIMO: Qwen2.5-32B-Instruct) for gradeschool/kaoyan")
-    p.add_argument("--judge-backend", default="vllm", help="backend of the judge (vllm | hf | openai)")
-    p.add_argument("--judge-base-url", default="http://127.0.0.1:8000/v1", help="judge server (openai backend)")
-    p.add_argument("--judge-max-tokens", type=int, default=1024)
-    p.add_argument("--grade-timeout", type=float, default=5.0, help="seconds per grading (hard limit)")
-    p.add_argument("--grade-workers", type=int, default=1, help="grader processes for --rescore")
-    p.add_argument("--bootstrap-iters", type=int, default=2000)
-    p.add_argument("--shard", help="I/N: make only this data-parallel shard's samples (no results)")
-    p.add_argument("--data-parallel", type=int, default=1,
+    p.add_argument("--gpqa-seed", type=int, metavar="INT", help="seed of the per-question option permutation (0)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N problems of each benchmark (smoke runs)")
+    p.add_argument("--judge-model", metavar="MODEL",
+                   help="LLM judge model (LIMO: Qwen2.5-32B-Instruct) for gradeschool/kaoyan")
+    p.add_argument("--judge-backend", metavar="NAME", help="backend of the judge: vllm (default) | hf | openai")
+    p.add_argument("--judge-base-url", metavar="URL", help="judge server (openai backend)")
+    p.add_argument("--judge-max-tokens", type=int, metavar="N", help="judge reply budget (default 1024)")
+    p.add_argument("--grade-timeout", type=float, metavar="SECONDS", help="seconds per grading, hard limit (5)")
+    p.add_argument("--grade-workers", type=int, default=1, metavar="N", help="grader processes for --rescore")
+    p.add_argument("--bootstrap-iters", type=int, metavar="N", help="bootstrap resamples for CIs (2000)")
+    p.add_argument("--shard", metavar="I/N", help="make only this data-parallel shard's samples (no results)")
+    p.add_argument("--data-parallel", type=int, default=1, metavar="N",
                    help="run N engine processes over deterministic shards, then write the results")
     p.add_argument("--no-progress", action="store_true")
+    add_check_arguments(p)
     add_config_flags(p, GenerateConfig, group="generation (GenerateConfig fields; sampling ones override "
                                               "the preset)")
+
+
+# EvalConfig fields set by a flag of the same name (None = not given: keep the recipe's value).
+_FLAGS = ("preset", "data_dir", "output_dir", "gpqa_seed", "limit", "grade_timeout", "bootstrap_iters")
+_JUDGE_FLAGS = {"judge_model": "model", "judge_backend": "backend", "judge_base_url": "base_url",
+                "judge_max_tokens": "max_tokens"}
+
+
+def config_data(args: argparse.Namespace) -> tuple[dict, str]:
+    """The EvalConfig as data: recipe file, then key=value overrides, then the flags given; and its source."""
+    from limo.config import apply_overrides, config_source, load_yaml, split_names
+    from limo.generate.cli import flag_values
+    from limo.generate.config import GenerateConfig
+
+    path, overrides = config_source(args)
+    data = apply_overrides(load_yaml(path) if path else {}, overrides)
+    data.update({k: getattr(args, k) for k in _FLAGS if getattr(args, k, None) is not None})
+    if args.benchmarks:
+        data["benchmarks"] = split_names(args.benchmarks)
+    data["generation"] = {**(data.get("generation") or {}), **flag_values(args, GenerateConfig)}
+    judge = {v: getattr(args, k) for k, v in _JUDGE_FLAGS.items() if getattr(args, k, None) is not None}
+    if judge:
+        data["judge"] = {**(data.get("judge") or {}), **judge}
+    return data, str(path) if path else "limo eval flags"
 
 
 def build_config(args: argparse.Namespace):
     from limo.config import validate
     from limo.eval.config import EvalConfig
-    from limo.generate.cli import flag_values
-    from limo.generate.config import GenerateConfig
 
-    data = {
-        "benchmarks": [b.strip() for b in args.benchmarks.split(",") if b.strip()] if args.benchmarks else [],
-        "preset": args.preset, "data_dir": args.data_dir, "output_dir": args.output_dir,
-        "generation": flag_values(args, GenerateConfig), "gpqa_seed": args.gpqa_seed, "limit": args.limit,
-        "grade_timeout": args.grade_timeout, "bootstrap_iters": args.bootstrap_iters,
-    }
-    if args.judge_model:
-        data["judge"] = {"model": args.judge_model, "backend": args.judge_backend,
-                         "base_url": args.judge_base_url, "max_tokens": args.judge_max_tokens}
-    return validate(EvalConfig, data, "limo eval flags")
+    data, source = config_data(args)
+    return validate(EvalConfig, data, source)
+
+
+def check(args: argparse.Namespace) -> int:
+    from limo.check import finish, new_report
+    from limo.eval.check import check_eval
+    from limo.eval.config import EvalConfig
+
+    data, source = config_data(args)
+    data.setdefault("output_dir", "RUN")  # where it would write does not change what is checked
+    report = new_report(f"limo eval ({source})", args)
+    cfg = report.validate(EvalConfig, data, source)
+    if cfg is not None:
+        check_eval(cfg, report, source)
+    return finish(report)
 
 
 def run(args: argparse.Namespace) -> int:
     from limo.errors import LimoError
 
+    if args.check:
+        return check(args)
     if args.rescore:
         from limo.eval.runner import rescore
 
-        path = rescore(args.rescore, workers=args.grade_workers, timeout=args.grade_timeout,
+        path = rescore(args.rescore, workers=args.grade_workers, timeout=args.grade_timeout or 5.0,
                        progress=not args.no_progress)
         return _summary(path)
-    if not args.output_dir:
+    data, source = config_data(args)
+    if not data.get("output_dir"):
         raise LimoError("--output-dir is required (or --rescore RUN)")
-    cfg = build_config(args)
+    from limo.config import validate
+    from limo.eval.config import EvalConfig
+
+    cfg = validate(EvalConfig, data, source)
     from limo.eval.config import resolve
 
     for name in cfg.benchmark_names():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 
 from limo.config import StrictModel, validate
 from limo.eval.benchmarks import LIMO_BENCHMARKS, get_benchmark
@@ -44,6 +44,18 @@ class EvalConfig(StrictModel):
     judge: JudgeConfig | None = None
     grade_timeout: float = Field(5.0, gt=0)
     bootstrap_iters: int = Field(2000, ge=10)
+
+    @field_validator("generation")
+    @classmethod
+    def _typed_generation(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Every key must be a GenerateConfig field of the right type: a typo fails here, not after
+        training (the values stay a dict because the preset fills the rest per benchmark)."""
+        try:
+            GenerateConfig.model_validate({"model": "-", **value})
+        except ValidationError as e:
+            raise ValueError("; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                                       for err in e.errors())) from None
+        return value
 
     def benchmark_names(self) -> list[str]:
         names = self.benchmarks or (list(LIMO_BENCHMARKS) + ["gpqa_diamond_published"]

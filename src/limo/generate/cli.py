@@ -24,16 +24,31 @@ def add_config_flags(p: argparse.ArgumentParser, cls: type[StrictModel], skip: t
     for name, info in cls.model_fields.items():
         if name in skip:
             continue
-        shown = typing.get_args(info.annotation) or info.annotation
         default = "required" if info.is_required() else f"default: {info.default!r}"
-        g.add_argument("--" + name.replace("_", "-"), dest=name, default=None, metavar="V",
-                       help=f"{_type_name(shown)} ({default})")
+        g.add_argument("--" + name.replace("_", "-"), dest=name, default=None, metavar=_metavar(name, info.annotation),
+                       help=f"{_type_name(info.annotation)} ({default})")
 
 
 def _type_name(hint: Any) -> str:
-    if isinstance(hint, tuple):
-        return " | ".join(_type_name(h) for h in hint)
+    """`int | None` -> "int | null", Literal["a", "b"] -> "a | b": what a user may type."""
+    if hint is type(None):
+        return "null"
+    if typing.get_origin(hint) is typing.Literal:
+        return " | ".join(str(a) for a in typing.get_args(hint))
+    args = typing.get_args(hint)
+    if args:
+        return " | ".join(_type_name(a) for a in args)
     return getattr(hint, "__name__", None) or str(hint)
+
+
+def _metavar(name: str, hint: Any) -> str:
+    """The value placeholder: {a,b} for choices, INT/FLOAT/BOOL for those types, else the field's name."""
+    if typing.get_origin(hint) is typing.Literal:
+        return "{" + ",".join(str(a) for a in typing.get_args(hint)) + "}"
+    types = [a for a in (typing.get_args(hint) or (hint,)) if a is not type(None)]
+    if len(types) == 1 and types[0] in (int, float, bool):
+        return types[0].__name__.upper()
+    return name.upper()
 
 
 def flag_values(args: argparse.Namespace, cls: type[StrictModel]) -> dict[str, Any]:
@@ -51,7 +66,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--input", required=True, help="JSONL of Problem records (id, problem, answer, ...)")
     p.add_argument("--output", required=True, help="JSONL of Sample records; appended, resumable")
-    p.add_argument("--config", help="YAML with GenerateConfig fields (flags override it)")
+    p.add_argument("--config", metavar="FILE", help="YAML with GenerateConfig fields (flags override it)")
+    p.add_argument("overrides", nargs="*", metavar="key=value",
+                   help="GenerateConfig fields as key=value (applied after --config, before flags)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_config_flags(p, GenerateConfig, group="generation (GenerateConfig fields)")
 
@@ -62,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
     from limo.provenance import write_provenance
     from limo.records import Problem, read_records
 
-    data = load_yaml(args.config) if args.config else {}
+    from limo.config import apply_overrides
+
+    data = apply_overrides(load_yaml(args.config) if args.config else {}, args.overrides)
     data.update(flag_values(args, GenerateConfig))
     cfg = validate(GenerateConfig, data, args.config or "flags")
     problems = read_records(args.input, Problem)

@@ -18,7 +18,7 @@ GPQA_INSTRUCTION = ("Please reason step-by-step and put your choice letter witho
 def load_problems(bench: Any, data_dir: str | Path | None, *, shuffle_seed: int = 0) -> list[Problem]:
     """Load, map fields, transform golds, and (multiple choice) permute options."""
     if data_dir is not None:
-        path = Path(data_dir) / bench.limo_dir / "test.jsonl"
+        path = local_path(bench, data_dir)
         if not path.exists():
             raise LimoError(f"benchmark {bench.name}: {path} not found (LIMO layout is "
                             f"<data-dir>/{bench.limo_dir}/test.jsonl)")
@@ -39,6 +39,11 @@ def load_problems(bench: Any, data_dir: str | Path | None, *, shuffle_seed: int 
 
         problems = [shuffle_problem(p, shuffle_seed) for p in problems]
     return problems
+
+
+def local_path(bench: Any, data_dir: str | Path) -> Path:
+    """Where LIMO's layout keeps this benchmark: `<data_dir>/<limo_dir>/test.jsonl`."""
+    return Path(data_dir) / bench.limo_dir / "test.jsonl"
 
 
 def _hub_rows(hub: Any) -> Iterable[tuple[str, dict]]:
