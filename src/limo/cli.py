@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("limo.train.cli", "fine-tune a model on reasoning chains (LIMO SFT recipe on TRL)"),
     "generate": ("limo.generate.cli", "sample n responses per problem (vllm | hf | openai backends)"),
     "eval": ("limo.eval.cli", "evaluate a model on LIMO's benchmarks with the paper's protocol (resumable)"),
+    "view": ("limo.view.cli", "read eval, generate and curate runs in the browser (local page, KaTeX maths)"),
     "run": ("limo.run", "chain curate -> train -> eval from one recipe, skipping current stages"),
     "demo": ("limo.demo.cli", "the whole LIMO loop on a tiny CPU model, with a report (no network)"),
     "tiny-model": ("limo.tiny", "write a tiny random Qwen2 model + tokenizer for tests and demos"),

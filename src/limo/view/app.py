@@ -1,0 +1,102 @@
+"""The viewer's HTTP side: one static page and a small JSON API (Starlette; served by uvicorn).
+
+GET /                                   the page (static/index.html, its JS/CSS and KaTeX)
+GET /api/runs                           the runs given on the command line
+GET /api/runs/{i}/overview              metrics, protocol, plot files
+GET /api/runs/{i}/samples?...           one page of filtered samples (see limo.view.query.Filters)
+GET /api/runs/{i}/file?path=plots/x.png an image of the run
+GET /api/runs/{i}/curate                funnel + datacard;  /curate/removed?stage=&reason=&page=
+GET /api/compare?a=&b=&bench=&only=     per-problem right/wrong of two runs, flips first
+GET /api/compare/problem?a=&b=&bench=&id=   one problem's samples from both runs
+
+Every request first reads what the runs appended since the last one, so a running eval can be watched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from limo.errors import LimoError
+from limo.view.runs import Run
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _int(params: Any, name: str, default: int) -> int:
+    raw = params.get(name, "")
+    try:
+        return int(raw) if raw != "" else default
+    except ValueError:
+        raise LimoError(f"{name}={raw!r}: expected an integer") from None
+
+
+def create_app(runs: list[Run]) -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import FileResponse, JSONResponse, Response
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
+
+    from limo.view import curate, overview, query
+
+    def run_at(value: Any, refresh: bool = True) -> Run:
+        i = _int({"i": value}, "i", -1) if not isinstance(value, int) else value
+        if not 0 <= i < len(runs):
+            raise LimoError(f"run {value!r}: there are {len(runs)} runs (0..{len(runs) - 1})")
+        if refresh:
+            runs[i].refresh()
+        return runs[i]
+
+    def api(fn: Callable[[Request], Any]) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            try:
+                return JSONResponse(fn(request))
+            except LimoError as e:  # a bad parameter or a file the user can fix: say which
+                return JSONResponse({"error": str(e)}, status_code=400)
+        return endpoint
+
+    def list_runs(_: Request) -> list[dict[str, Any]]:
+        return [{"id": i, "label": r.label, "kind": r.kind, "path": str(r.path), "benches": list(r.benches)}
+                for i, r in enumerate(runs)]
+
+    def samples(req: Request) -> dict[str, Any]:
+        run = run_at(req.path_params["i"])
+        f = query.Filters.from_params(dict(req.query_params))
+        return query.samples_page(run, f, _int(req.query_params, "page", 0), _int(req.query_params, "size", 20))
+
+    def removed(req: Request) -> dict[str, Any]:
+        q = req.query_params
+        return curate.removed(run_at(req.path_params["i"], False), q.get("stage", ""), q.get("reason", ""),
+                              _int(q, "page", 0), _int(q, "size", 50))
+
+    def compare(req: Request) -> dict[str, Any]:
+        q = req.query_params
+        return query.compare(run_at(q.get("a", "")), run_at(q.get("b", "")), q.get("bench", ""), q.get("only", ""),
+                             _int(q, "page", 0), _int(q, "size", 50))
+
+    def compare_problem(req: Request) -> dict[str, Any]:
+        q = req.query_params
+        return query.compare_problem(run_at(q.get("a", "")), run_at(q.get("b", "")), q.get("bench", ""),
+                                     q.get("id", ""))
+
+    def run_file(req: Request) -> Response:
+        try:
+            path = overview.run_file(run_at(req.path_params["i"], False), req.query_params.get("path", ""))
+        except LimoError as e:
+            return JSONResponse({"error": str(e)}, status_code=400)
+        return FileResponse(path) if path else JSONResponse({"error": "no such image"}, status_code=404)
+
+    routes = [
+        Route("/", lambda _: FileResponse(STATIC / "index.html")),
+        Route("/api/runs", api(list_runs)),
+        Route("/api/runs/{i}/overview", api(lambda r: overview.overview(run_at(r.path_params["i"])))),
+        Route("/api/runs/{i}/samples", api(samples)),
+        Route("/api/runs/{i}/file", run_file),
+        Route("/api/runs/{i}/curate", api(lambda r: curate.funnel(run_at(r.path_params["i"], False)))),
+        Route("/api/runs/{i}/curate/removed", api(removed)),
+        Route("/api/compare", api(compare)),
+        Route("/api/compare/problem", api(compare_problem)),
+        Mount("/static", StaticFiles(directory=STATIC)),
+    ]
+    return Starlette(routes=routes)

@@ -1,0 +1,193 @@
+"""Samples and compare queries: filter the in-memory rows, page on the server, read only the page's lines.
+
+Text search looks for the query in each samples file's raw bytes (as JSON-escaped text, so `\\frac` and
+quotes match what the model wrote) and in the problem text, and maps hits back to rows by offset; it
+never builds full Sample objects for rows that are not shown.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from limo.errors import LimoError
+from limo.view.runs import Bench, Run
+from limo.view.samples import Row, load_sample
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    bench: str = ""
+    reason: str = ""  # a verdict reason (equal, not_equal, no_answer, ...) or "ungraded"
+    correct: str = ""  # "yes" | "no" | ""
+    truncated: str = ""  # "yes" | "no" | ""
+    judge: str = ""  # "disagree": judged and the judge differs from the rules
+    paper: str = ""  # "disagree": limo's rule verdict differs from the paper grader's
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> Filters:
+        known = {f: params.get(f, "") for f in cls.__dataclass_fields__}
+        for name, allowed in (("correct", ("", "yes", "no")), ("truncated", ("", "yes", "no")),
+                              ("judge", ("", "disagree")), ("paper", ("", "disagree"))):
+            if known[name] not in allowed:
+                raise LimoError(f"filter {name}={known[name]!r}: expected one of {allowed}")
+        return cls(**known)
+
+
+def _yes_no(value: bool | None, want: str) -> bool:
+    return not want or (value is True) == (want == "yes")
+
+
+def matches(bench: Bench, row: Row, f: Filters) -> bool:
+    if f.reason and (row.reason or "ungraded") != f.reason:
+        return False
+    if not _yes_no(bench.index.correct(row), f.correct):
+        return False
+    if not _yes_no(row.finish_reason == "length", f.truncated):
+        return False
+    if f.judge:
+        judged, verdict = bench.index.judge_of(row)
+        if not judged or bool(verdict) == bool(row.rule_correct):
+            return False
+    if f.paper and (row.paper is None or row.paper == bool(row.rule_correct)):
+        return False
+    return True
+
+
+def ordered_rows(bench: Bench) -> list[Row]:
+    """Rows in problem order (problems.jsonl), then sample index; unknown problems last."""
+    order = {pid: i for i, pid in enumerate(bench.problems())}
+    rows = list(bench.index.rows.values())
+    rows.sort(key=lambda r: (order.get(r.problem_id, len(order)), r.problem_id, r.sample_index))
+    return rows
+
+
+def search_hits(bench: Bench, query: str) -> set[tuple[str, int]]:
+    """Keys of samples whose line or problem contains `query` (case-insensitive for ASCII letters)."""
+    needle = json.dumps(query, ensure_ascii=False)[1:-1].encode("utf-8").lower()
+    by_file: dict[Path, list[Row]] = {}
+    for row in bench.index.rows.values():
+        by_file.setdefault(row.path, []).append(row)
+    hits: set[tuple[str, int]] = set()
+    for path, rows in by_file.items():
+        rows.sort(key=lambda r: r.offset)
+        starts = [r.offset for r in rows]
+        data = path.read_bytes().lower()
+        pos = data.find(needle)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            if i >= 0 and pos + len(needle) <= rows[i].offset + rows[i].length:
+                hits.add((rows[i].problem_id, rows[i].sample_index))
+                pos = data.find(needle, rows[i].offset + rows[i].length)  # next line
+            else:
+                pos = data.find(needle, pos + 1)
+    low = query.lower()
+    in_problem = {pid for pid, p in bench.problems().items() if low in p.problem.lower()}
+    hits |= {k for k in bench.index.rows if k[0] in in_problem}
+    return hits
+
+
+def filtered(run: Run, f: Filters) -> list[tuple[Bench, Row]]:
+    names = [f.bench] if f.bench else list(run.benches)
+    out = []
+    for name in names:
+        bench = run.bench(name)
+        hits = search_hits(bench, f.q) if f.q else None
+        out += [(bench, r) for r in ordered_rows(bench)
+                if (hits is None or (r.problem_id, r.sample_index) in hits) and matches(bench, r, f)]
+    return out
+
+
+def answer_span(response: str, extracted: str | None) -> list[int] | None:
+    """Where the judged answer stands in the response: its last occurrence (the grader reads the last)."""
+    if not extracted:
+        return None
+    at = response.rfind(extracted)
+    return [at, at + len(extracted)] if at >= 0 else None
+
+
+def sample_view(bench: Bench, row: Row) -> dict[str, Any]:
+    """Everything the page shows for one sample."""
+    s = load_sample(row)
+    p = bench.problems().get(row.problem_id)
+    judged, judge = bench.index.judge_of(row)
+    v = s.verdict
+    return {
+        "bench": bench.name, "problem_id": s.problem_id, "sample_index": s.sample_index,
+        "problem": p.problem if p else None, "gold": p.answer if p else None,
+        "response": s.response, "extracted": v.extracted if v else None,
+        "answer_span": answer_span(s.response, v.extracted if v else None),
+        "reason": v.reason if v else "ungraded", "rule": v.rule if v else None,
+        "rule_correct": v.correct if v else None, "correct": bench.index.correct(row),
+        "judged": judged, "judge": judge, "paper": row.paper,
+        "finish_reason": s.finish_reason, "completion_tokens": s.completion_tokens,
+        "prompt_tokens": s.prompt_tokens, "max_tokens": s.max_tokens, "chars": len(s.response),
+        "model": s.model,
+    }
+
+
+def page_of(items: list, page: int, size: int) -> tuple[list, int]:
+    size = max(1, min(size, MAX_PAGE))
+    pages = max(1, -(-len(items) // size))
+    page = max(0, min(page, pages - 1))
+    return items[page * size:(page + 1) * size], pages
+
+
+def samples_page(run: Run, f: Filters, page: int, size: int) -> dict[str, Any]:
+    rows = filtered(run, f)
+    shown, pages = page_of(rows, page, size)
+    return {"total": len(rows), "page": page, "pages": pages, "size": size,
+            "samples": [sample_view(b, r) for b, r in shown]}
+
+
+def _scores(bench: Bench) -> dict[str, tuple[int, int]]:
+    """problem id -> (correct samples, samples) under the run's own verdicts."""
+    out: dict[str, tuple[int, int]] = {}
+    for r in bench.index.rows.values():
+        c, n = out.get(r.problem_id, (0, 0))
+        out[r.problem_id] = (c + bool(bench.index.correct(r)), n + 1)
+    return out
+
+
+def compare(a: Run, b: Run, bench: str = "", only: str = "", page: int = 0, size: int = 50) -> dict[str, Any]:
+    """Per problem: right/wrong in each run (right = most samples correct); flips first."""
+    common = [n for n in a.benches if n in b.benches]
+    if not common:
+        raise LimoError(f"{a.label} and {b.label} share no benchmark ({sorted(a.benches)} vs {sorted(b.benches)})")
+    names = [bench] if bench else common
+    items = []
+    for name in names:
+        ba, bb = a.bench(name), b.bench(name)
+        sa, sb = _scores(ba), _scores(bb)
+        order = list(ba.problems()) or sorted(sa)
+        for pid in order:
+            if pid not in sa or pid not in sb:
+                continue
+            (ca, na), (cb, nb) = sa[pid], sb[pid]
+            right_a, right_b = ca / na > 0.5, cb / nb > 0.5
+            items.append({"bench": name, "problem_id": pid, "a": [ca, na], "b": [cb, nb], "right_a": right_a,
+                          "right_b": right_b, "flip": "gained" if right_b and not right_a
+                          else "lost" if right_a and not right_b else ""})
+    flips = {"gained": sum(i["flip"] == "gained" for i in items), "lost": sum(i["flip"] == "lost" for i in items)}
+    items.sort(key=lambda i: (not i["flip"], -abs(i["b"][0] / i["b"][1] - i["a"][0] / i["a"][1])))
+    if only == "flips":
+        items = [i for i in items if i["flip"]]
+    shown, pages = page_of(items, page, size)
+    return {"benches": common, "total": len(items), "page": page, "pages": pages, "flips": flips,
+            "problems": shown, "a": a.label, "b": b.label}
+
+
+def compare_problem(a: Run, b: Run, bench: str, problem_id: str) -> dict[str, Any]:
+    """Both runs' samples of one problem, side by side."""
+    out: dict[str, Any] = {"bench": bench, "problem_id": problem_id}
+    for side, run in (("a", a), ("b", b)):
+        bn = run.bench(bench)
+        rows = sorted((r for r in bn.index.rows.values() if r.problem_id == problem_id), key=lambda r: r.sample_index)
+        out[side] = [sample_view(bn, r) for r in rows]
+    return out
