@@ -69,7 +69,7 @@ def build_pool(shared: Path, rows: int, rng: random.Random) -> tuple[list[Proble
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--workers", type=int, default=2, help="tokeniser processes (the machine has 2 cores)")
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1].parent / "shared"))

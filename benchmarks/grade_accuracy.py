@@ -26,7 +26,7 @@ def main() -> int:
     from limo.grade import grade_many
     from limo.jsonl import read_jsonl
 
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cases", type=Path, default=ROOT / "tests" / "data" / "grade_cases.jsonl")
     p.add_argument("--workers", type=int, default=2)
     args = p.parse_args()

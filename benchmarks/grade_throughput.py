@@ -78,7 +78,7 @@ def run_limo(items: list[tuple[str, object]], workers: int,
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--traces", type=Path, default=DEFAULT, help="folder of skythought-style JSONL traces")
     p.add_argument("--limit", type=int, default=3000, help="number of items (default 3000)")
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts for limo (default 1,2)")

@@ -40,7 +40,7 @@ def naive_features(texts: list[str], cfg: ScoreConfig) -> np.ndarray:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("--chains", type=int, default=10_000)
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1].parent / "shared"))
     ap.add_argument("--skip-naive", action="store_true")

@@ -75,7 +75,7 @@ def run_plain(cfg: TrainConfig, model: Path) -> list[float]:
 
 
 def main_bench() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--steps", type=int, default=12)
     ap.add_argument("--samples", type=int, default=96)

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import os
 import sys
+from typing import Any, NoReturn
 
 # name -> (module, one-line help). Add a stage here and nowhere else.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -26,8 +27,39 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class LimoParser(argparse.ArgumentParser):
+    """Every limo parser (subcommands and their subparsers inherit the class): no prefix matching.
+
+    argparse's default `allow_abbrev=True` silently turned `--api-key SECRET` into `--api-key-env
+    SECRET`, so the key was recorded in every output file and never sent. An unknown flag is an error,
+    and error messages never echo a secret.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        from limo.redact import redact_text
+
+        super().error(redact_text(message))
+
+
+def refuse_secret_flags(argv: list[str]) -> str | None:
+    """An error message when a secret is given as a flag (visible in `ps` and shell history)."""
+    from limo.redact import is_secret_name
+
+    for arg in argv:
+        flag = arg.split("=", 1)[0]
+        if flag.startswith("--") and is_secret_name(flag):
+            return (f"{flag} is not a limo option: keys are never taken on the command line (every user "
+                    f"sees it in `ps`, and it would be recorded with the outputs). Export the key in an "
+                    f"environment variable and name it with --api-key-env VAR (default OPENAI_API_KEY)")
+    return None
+
+
 def _top_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = LimoParser(
         prog="limo",
         description="LIMO (Less Is More for Reasoning) end to end: curate, train, generate, grade, eval.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -37,6 +69,15 @@ def _top_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version and exit")
     p.add_argument("command", nargs="?", help="one of: " + ", ".join(COMMANDS))
     return p
+
+
+def build_parser(name: str) -> tuple[Any, argparse.ArgumentParser]:
+    """The module of command `name` and its parser."""
+    module_name, help_text = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = LimoParser(prog=f"limo {name}", description=help_text)
+    module.add_arguments(parser)
+    return module, parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         top.error(f"unknown command {args.command!r}; known: {', '.join(COMMANDS)}")
     name, rest = argv[0], argv[1:]
-    module_name, help_text = COMMANDS[name]
-    module = importlib.import_module(module_name)
-    parser = argparse.ArgumentParser(prog=f"limo {name}", description=help_text)
-    module.add_arguments(parser)
+    module, parser = build_parser(name)
+    refused = refuse_secret_flags(rest)
+    if refused:
+        parser.error(refused)
     args = parser.parse_args(rest)
     from limo.errors import LimoError
 

@@ -47,17 +47,23 @@ def input_hashes(paths: list[str | Path]) -> dict[str, str]:
 
 def write_provenance(out_dir: str | Path, config: dict[str, Any], inputs: list[str | Path] = (),
                      name: str = "provenance.json", **extra: Any) -> Path:
-    """Write `out_dir/provenance.json` with config, versions, input hashes and the command line."""
+    """Write `out_dir/provenance.json`: config, versions, input hashes, command line, environment.
+
+    Secrets are redacted everywhere in it (limo.redact): keys never belong in a provenance file.
+    """
+    from limo.redact import key_vars, recorded_env, redact, redact_argv
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     record = {
-        "command": sys.argv,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": config,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": package_versions(),
         "inputs": input_hashes(list(inputs)),
         **extra,
     }
+    names = key_vars(record)  # the variables `api_key_env` names hold keys, whatever they are called
+    record = {"command": redact_argv(sys.argv, names), "env": recorded_env(names), **redact(record, names)}
     path = out / name
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
     return path

@@ -1,9 +1,7 @@
-"""limo.generate: seeds, context cap, budget forcing, per-sample resume, retries (engines faked here;
-tests/integration/test_generate_*.py runs the real ones)."""
+"""limo.generate: seeds, context cap, budget forcing, per-sample resume (engines faked here; the openai
+backend has its own tests against a fake server; tests/integration/test_generate_*.py runs real engines)."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
@@ -180,68 +178,3 @@ def test_duplicate_problem_ids_are_refused(tokenizer):
     c = cfg()
     with pytest.raises(ConfigError, match="unique"):
         generate(problems(1) * 2, c, backend=ScriptedBackend(c, tokenizer), progress=False)
-
-
-# --- openai backend retry policy, through the real openai client on a mock HTTP transport ---------
-
-def _openai_backend(handler, **kw):
-    import httpx
-
-    from limo.generate.backends.openai_backend import OpenAIBackend
-
-    c = GenerateConfig(model="m", backend="openai", max_model_len=4096, max_retries=3, **kw)
-    b = OpenAIBackend(c, http_client=httpx.Client(transport=httpx.MockTransport(handler)))
-    b.backoff_base = 0.0
-    return b
-
-
-def _completion_json(text="hi"):
-    return {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}}
-
-
-def _request():
-    from limo.generate.backends import Request
-
-    return Request(prompt="", prompt_token_ids=None, messages=[{"role": "user", "content": "q"}],
-                   max_tokens=5, temperature=0.0, top_p=1.0, top_k=-1, seed=1)
-
-
-def test_openai_retries_server_errors_then_succeeds():
-    import httpx
-
-    seen = []
-
-    def handler(request):
-        seen.append(json.loads(request.content))
-        return httpx.Response(500 if len(seen) < 3 else 200, json=_completion_json() if len(seen) >= 3 else {})
-
-    (i, comp), = list(_openai_backend(handler).complete([_request()]))
-    assert len(seen) == 3 and comp.text == "hi" and comp.finish_reason == "stop"
-    assert comp.completion_tokens == 2 and comp.prompt_tokens == 7
-    assert seen[0]["seed"] == 1 and seen[0]["max_tokens"] == 5
-
-
-def test_openai_gives_up_after_max_retries_and_never_retries_client_errors():
-    import httpx
-
-    calls = []
-
-    def down(request):
-        calls.append(1)
-        return httpx.Response(503, json={})
-
-    with pytest.raises(LimoError, match="giving up after 4 attempts"):
-        list(_openai_backend(down).complete([_request()]))
-    assert len(calls) == 4
-    calls.clear()
-
-    def bad(request):
-        calls.append(1)
-        return httpx.Response(400, json={"error": {"message": "context too long"}})
-
-    with pytest.raises(LimoError, match="context too long"):
-        list(_openai_backend(bad).complete([_request()]))
-    assert len(calls) == 1

@@ -18,6 +18,7 @@ from limo.eval.judge import parse_verdict
 from limo.eval.metrics import Outcome, summarize
 from limo.jsonl import write_jsonl
 from limo.provenance import file_sha256, package_versions, write_provenance
+from limo.redact import redact, redact_argv
 from limo.records import Problem, Sample, read_records
 
 
@@ -112,8 +113,9 @@ def write_results(out: str | Path, *, plots: bool = True) -> Path:
         "config": rc["config"],
         "versions": package_versions(),
         "data_sources": _source_hashes(rc["config"], list(benches)),
-        "command": sys.argv,
+        "command": redact_argv(sys.argv),
     }
+    results = redact(results)
     path = out / "results.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     write_provenance(out, rc["config"], [out / name / "problems.jsonl" for name in benches],

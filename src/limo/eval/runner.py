@@ -60,7 +60,9 @@ def _freeze_problems(path: Path, problems: list[Problem]) -> None:
 
 def _lock_config(out: Path, cfg: EvalConfig) -> None:
     """RUN/config.json pins what a run samples; continuing it with other settings is an error."""
-    record = {"config": cfg.model_dump(), "protocols": {b: protocol(cfg, b) for b in cfg.benchmark_names()}}
+    from limo.redact import redact  # a key must never be written, not even by mistake
+
+    record = redact({"config": cfg.model_dump(), "protocols": {b: protocol(cfg, b) for b in cfg.benchmark_names()}})
     path = out / "config.json"
     if path.exists():
         old = json.loads(path.read_text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from limo.config import StrictModel
 from limo.prompts import LIMO_SYSTEM_PROMPT
@@ -38,8 +38,8 @@ class GenerateConfig(StrictModel):
     api_key_env: str = "OPENAI_API_KEY"  # env var holding the key; "EMPTY" is sent when unset
     openai_mode: Literal["chat", "completions"] = "chat"  # completions sends our rendered prompt
     concurrency: int = Field(8, ge=1)
-    max_retries: int = Field(5, ge=0)
-    request_timeout: float = Field(3600.0, gt=0)
+    max_retries: int = Field(5, ge=0)  # the openai client's retries (Retry-After honoured)
+    stall_timeout: float = Field(300.0, gt=0)  # seconds a streamed reply may send nothing: a hung server
 
     # Budget forcing (s1-style test-time scaling). 0 / None = off.
     min_thinking_tokens: int = Field(0, ge=0)  # stops earlier -> append `wait_string`, continue
@@ -48,6 +48,17 @@ class GenerateConfig(StrictModel):
     max_waits: int = Field(4, ge=0)
     final_answer_string: str = "\n\n**Final Answer**\n\\boxed{"
     answer_tokens: int = Field(256, ge=1)  # budget for the forced final answer
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        """The *name* of a variable: a key pasted here would be recorded with the outputs, never sent."""
+        from limo.redact import is_env_name
+
+        if not is_env_name(value):  # the message must not repeat the value: it may be the key itself
+            raise ValueError("must name an environment variable (letters, digits, _), e.g. OPENAI_API_KEY; "
+                             "put the key itself in that variable")
+        return value
 
     def sampling(self) -> dict:
         """The fields that change what is sampled (recorded with results; checked on resume)."""
