@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from limo.config import error_message
+
 M = TypeVar("M", bound=BaseModel)
 
 # Throughput assumptions for the GPU-hour estimate (tokens per second per GPU). They are *inputs*, not
@@ -86,7 +88,7 @@ class CheckReport:
         except ValidationError as e:
             for err in e.errors():
                 key = ".".join(str(p) for p in err["loc"]) or "<root>"
-                self.problem(source, f"{key}: {err['msg']}")
+                self.problem(source, f"{key}: {error_message(err)}")
             return None
 
     def gpu_hours(self, s: StagePlan) -> float:

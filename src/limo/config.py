@@ -54,12 +54,18 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def error_message(err: Any) -> str:
+    """A pydantic error's message without the "Value error, " prefix our own validators would get."""
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")
+
+
 def validate(cls: type[C], data: dict[str, Any], source: str = "config") -> C:
     """Validate a dict into `cls`, turning pydantic's errors into one ConfigError listing them all."""
     try:
         return cls.model_validate(data)
     except ValidationError as e:
-        lines = [f"  - {'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+        lines = [f"  - {'.'.join(str(p) for p in err['loc']) or '<root>'}: {error_message(err)}"
                  for err in e.errors()]
         raise ConfigError(f"{source}: {len(lines)} problem(s):\n" + "\n".join(lines)) from None
 

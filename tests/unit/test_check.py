@@ -129,3 +129,18 @@ def test_generation_flags_show_names_and_types():
     out = subprocess.run([sys.executable, "-m", "limo.cli", "generate", "--help"], capture_output=True, text=True,
                          cwd=ROOT, timeout=60).stdout
     assert " V " not in out and "--temperature FLOAT" in out and "--n INT" in out
+
+
+def test_curate_check_counts_the_pool_and_finds_missing_inputs(tmp_path, capsys):
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps({"id": i, "problem": f"p{i}", "answer": "1"}) + "\n" for i in range(7)))
+    recipe = tmp_path / "c.yaml"
+    recipe.write_text(f"output_dir: {tmp_path / 'out'}\ningest: {{inputs: [{{path: {pool}}}, "
+                      f"{{path: {tmp_path / 'missing.jsonl'}}}]}}\n"
+                      f"decontaminate: {{benchmarks: [demo_arith], data_dir: {tmp_path / 'nobench'}}}\n"
+                      "difficulty: {stages: [{name: s1, generate: {model: m, n: 4, max_tokens: 10}}]}\n")
+    assert main(["curate", "run", str(recipe), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "pool: 7 rows" in out and "missing.jsonl: no such file" in out
+    assert "demo_arith" in out and "not found" in out
+    assert "generations: at most 28" in out

@@ -52,7 +52,8 @@ def test_results_judge_overrides_rules_and_logs_disagreements(run):
     assert g["metrics"]["avg_at_n"] == 0.5 and g["metrics"]["truncation_rate"] == 0.5
     assert g["audit"]["gold_letters"] == {"A": 0, "B": 0, "C": 2, "D": 0}
     assert results["benchmarks"]["gpqa_diamond_published"]["metrics"]["avg_at_n"] == 1.0
-    assert results["overall"]["mean_avg_at_n"] == pytest.approx((0.5 + 0.5 + 1.0) / 3)
+    # GPQA counts once: the published-order variant is reported beside, not averaged in (issue 11 item 5)
+    assert results["overall"]["mean_avg_at_n"] == pytest.approx((0.5 + 0.5) / 2)
     assert results["model"] == "m" and "python" in results["versions"]
     report = (run / "report.md").read_text()
     assert "| kaoyan | 1 | 2 | 50.0 |" in report
@@ -106,3 +107,19 @@ def test_rescore_regrades_saved_responses_with_the_real_grader(tmp_path):
     assert m["pass_at_k"]["2"] == 1.0 and m["maj_at_k"]["2"] == 1.0
     rows = read_jsonl(tmp_path / "gaokao" / "samples.jsonl")
     assert [r["verdict"]["correct"] for r in rows] == [True, False, True, True]
+
+
+def test_overall_counts_gpqa_once_and_names_limo_ten():
+    """Issue 11 item 5: the preset runs LIMO's ten + gpqa_diamond_published; GPQA must not count twice."""
+    from limo.eval.benchmarks import LIMO_BENCHMARKS
+    from limo.eval.results import average_label, overall
+
+    scores = {name: 0.5 for name in LIMO_BENCHMARKS}
+    scores["gpqa_diamond_published"] = 1.0
+    o = overall(scores)
+    assert o["n_benchmarks"] == 10 and o["limo_ten"] and o["mean_avg_at_n"] == pytest.approx(0.5)
+    assert "gpqa_diamond_published" not in o["averaged"]
+    assert "LIMO's ten" in average_label(o) and "shuffled" in average_label(o)
+    partial = overall({"aime24": 1.0, "gpqa_diamond_published": 0.0})
+    assert not partial["limo_ten"] and partial["n_benchmarks"] == 2
+    assert average_label(partial) == "average of 2 benchmark(s)"

@@ -1,5 +1,7 @@
 """`limo run` chains train -> eval and skips every current stage on a second call."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,7 @@ from limo.config import validate
 from limo.demo.problems import generate, to_problem
 from limo.jsonl import write_jsonl
 from limo.records import write_records
-from limo.run import RunRecipe, run_pipeline
+from limo.run import RunRecipe, load_run_recipe, run_pipeline, train_config
 
 
 @pytest.fixture()
@@ -57,10 +59,69 @@ def test_eval_without_a_model_is_a_clear_error(tmp_path):
         run_pipeline(bad)
 
 
-def test_shipped_run_recipes_load():
-    root = Path(__file__).resolve().parents[2] / "recipes"
-    from limo.config import load_config
+ROOT = Path(__file__).resolve().parents[2]
 
+
+def test_shipped_run_recipes_load():
     for name in ("tiny-run.yaml", "limo/reproduce.yaml"):
-        cfg = load_config(RunRecipe, root / name)
+        cfg = load_run_recipe(ROOT / "recipes" / name, []).recipe
         assert cfg.train is not None and cfg.eval is not None
+
+
+def test_reproduce_trains_on_its_curated_selection(monkeypatch):
+    """Issue 11 item 1: the train recipe's `data: GAIR/LIMO` must not win over the curated selection,
+    also when only `stages=[train]` runs (the multi-node launch line in the recipe's header)."""
+    monkeypatch.chdir(ROOT)
+    for overrides in ([], ["stages=[train]"]):
+        recipe = load_run_recipe("recipes/limo/reproduce.yaml", overrides).recipe
+        assert recipe.train.data == "GAIR/LIMO"  # what the train recipe file says
+        assert train_config(recipe).data == "runs/limo-reproduce/curate/07_select/selected.jsonl"
+
+
+def test_reproduce_eval_is_runnable_as_configured(monkeypatch):
+    """Issue 11 items 2-3: file-only benchmarks need data_dir, judged ones a judge, and max_model_len must
+    fit Qwen2.5-32B-Instruct's 32,768 positions."""
+    monkeypatch.chdir(ROOT)
+    ev = load_run_recipe("recipes/limo/reproduce.yaml", []).recipe.eval
+    assert ev.data_dir and ev.judge is not None and ev.judge.model == "Qwen/Qwen2.5-32B-Instruct"
+    assert ev.generation["max_model_len"] <= 32768
+
+
+@pytest.mark.parametrize("override,file,key", [
+    ("eval.generation.tempurature=0.6", "recipes/limo/reproduce.yaml [eval]", "generation: tempurature"),
+    ("train.learning_rat=1e-5", "recipes/limo/qwen2.5-32b-instruct.yaml", "learning_rat"),
+    ("curate.select.top=5", "recipes/limo/curate.yaml", "select.top"),
+    ("eval_bas=true", "recipes/limo/reproduce.yaml", "eval_bas"),
+])
+def test_run_check_names_a_typo_in_any_section_and_its_file(override, file, key, monkeypatch, capsys):
+    from limo.cli import main
+
+    monkeypatch.chdir(ROOT)
+    assert main(["run", "recipes/limo/reproduce.yaml", override, "--check"]) == 1
+    out = capsys.readouterr().out
+    assert f"{file}: {key}" in out, out
+
+
+def test_run_refuses_to_start_when_the_check_fails(recipe, tmp_path, capsys):
+    """`limo run` checks before starting: a missing benchmark file stops it before training."""
+    import yaml
+
+    from limo.cli import main
+
+    recipe["eval"]["data_dir"] = str(tmp_path / "nowhere")
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(recipe))
+    assert main(["run", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "nothing was started" in out and "nowhere/demo_arith/test.jsonl not found" in out
+    assert not (tmp_path / "run" / "train").exists()
+
+
+def test_reproduce_check_passes_on_cpu(shared_dir):
+    """Acceptance: exit 0 on a CPU-only machine, the plan shows the curated selection feeding training,
+    and GPU-only checks are marked as not checkable here."""
+    out = subprocess.run([sys.executable, "-m", "limo.cli", "run", "recipes/limo/reproduce.yaml", "--check"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "data: curate's selection runs/limo-reproduce/curate/07_select/selected.jsonl" in out.stdout
+    assert "not checkable here (no GPU visible)" in out.stdout and "check passed" in out.stdout

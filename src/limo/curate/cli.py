@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from limo.check import add_check_arguments
+from limo.config import add_config_arguments
 from limo.errors import ConfigError
 
 STAGES = ("ingest", "dedup", "decontaminate", "difficulty", "chains", "score", "select", "run")
@@ -35,7 +37,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     d.add_argument("--threshold", type=float, help="estimated Jaccard for near-duplicates (default 0.5)")
     d.add_argument("--exact-only", action="store_true")
     c = sub.choices["decontaminate"]
-    c.add_argument("--benchmarks", nargs="+", help="registry names, or `all` (default: LIMO's ten)")
+    c.add_argument("--benchmarks", nargs="+", metavar="NAME",
+                   help="registry names, comma- or space-separated, or `all` (default: LIMO's ten)")
     c.add_argument("--data-dir", help="benchmarks in LIMO's layout <dir>/<name>/test.jsonl")
     for name in ("difficulty", "chains"):
         sub.choices[name].add_argument("--workdir", help="samples / pass-rate files (default: next to -o)")
@@ -50,8 +53,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     s.add_argument("--balance-domains", action="store_true")
     s.add_argument("--recipe")
     s = sub.add_parser("run", help="run a whole curate recipe (stages skipped when up to date)")
-    s.add_argument("recipe")
-    s.add_argument("overrides", nargs="*", help="key=value overrides, e.g. select.top_n=400")
+    add_config_arguments(s, "a curate recipe YAML (e.g. recipes/limo/curate.yaml)",
+                         "key=value overrides, e.g. select.top_n=400")
+    add_check_arguments(s)
 
 
 def _section(args: argparse.Namespace, name: str, cls: type, **flags: object):
@@ -76,15 +80,19 @@ def _fields(items: list[str]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from limo.config import split_names
     from limo.curate import pipeline as pl
     from limo.curate.stage import read_problems, write_result
     from limo.records import Sample, read_records, write_records
 
     st = args.stage
     if st == "run":
-        from limo.config import load_config
+        from limo.config import config_source, load_config
 
-        final = pl.run_recipe(load_config(pl.CurateRecipe, args.recipe, args.overrides))
+        path, overrides = config_source(args, required=True)
+        if args.check:
+            return _check(args, path, overrides)
+        final = pl.run_recipe(load_config(pl.CurateRecipe, path, overrides))
         print(f"curate: selected data in {final}; datacard in {Path(final).parent.parent / 'DATACARD.md'}")
         return 0
     work = Path(getattr(args, "workdir", None) or Path(args.output).with_suffix(".work"))
@@ -97,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
                        near=False if args.exact_only else None)
         result = pl.dedup(read_problems(args.input), cfg, progress=True)
     elif st == "decontaminate":
-        cfg = _section(args, "decontaminate", pl.DecontamConfig, benchmarks=args.benchmarks,
+        cfg = _section(args, "decontaminate", pl.DecontamConfig, benchmarks=split_names(args.benchmarks) or None,
                        data_dir=args.data_dir)
         result = pl.decontaminate(read_problems(args.input), cfg, progress=True)
     elif st == "difficulty":
@@ -117,3 +125,16 @@ def run(args: argparse.Namespace) -> int:
     write_result(result, args.output, getattr(args, "removed", None))
     print(f"curate: {result.summary(st)} -> {args.output}")
     return 0
+
+
+def _check(args: argparse.Namespace, path: Path, overrides: list[str]) -> int:
+    from limo.check import finish, new_report
+    from limo.config import apply_overrides, load_yaml
+    from limo.curate.check import check_curate
+    from limo.curate.pipeline import CurateRecipe
+
+    report = new_report(f"limo curate run {path}", args)
+    recipe = report.validate(CurateRecipe, apply_overrides(load_yaml(path), overrides), str(path))
+    if recipe is not None:
+        check_curate(recipe, report, str(path))
+    return finish(report)

@@ -40,6 +40,11 @@ class CurateRecipe(StrictModel):
     select: SelectConfig = Field(default_factory=SelectConfig)
 
 
+def stage_dir(output_dir: str | Path, n: int, name: str) -> Path:
+    """`<output_dir>/<NN>_<stage>/`: where stage number `n` keeps its outputs and stage.json."""
+    return Path(output_dir) / f"{n:02d}_{name}"
+
+
 def _input_files(spec_paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for s in spec_paths:
@@ -58,7 +63,7 @@ class Runner:
 
     def stage(self, n: int, name: str, cfg: Any, inputs: list[Path], fn: Callable[[Path], StageResult],
               out_name: str = "out.jsonl") -> Path:
-        d = self.out / f"{n:02d}_{name}"
+        d = stage_dir(self.out, n, name)
         out = d / out_name
         digest = stage_key(cfg.model_dump() if hasattr(cfg, "model_dump") else cfg, inputs)
         marker = d / "stage.json"

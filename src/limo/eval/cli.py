@@ -173,6 +173,9 @@ def _summary(path: Path) -> int:
         print(f"{name:<24} avg@{m['n']}: {100 * m['avg_at_n']:.1f}%  "
               f"(95% CI {100 * m['ci95'][0]:.1f}-{100 * m['ci95'][1]:.1f}, truncated "
               f"{100 * m['truncation_rate']:.0f}%, {m['n_problems']} problems)")
-    print(f"{'average':<24} {100 * results['overall']['mean_avg_at_n']:.1f}%   -> {path}, "
+    from limo.eval.results import average_label
+
+    mean = results["overall"]["mean_avg_at_n"]
+    print(f"{average_label(results['overall'])}: {'–' if mean is None else f'{100 * mean:.1f}%'}   -> {path}, "
           f"{Path(path).parent / 'report.md'}")
     return 0

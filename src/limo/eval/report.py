@@ -30,8 +30,10 @@ def _table(results: dict[str, Any]) -> list[str]:
         lines.append(f"| {name} | {m.get('n', '–')} | {m['n_problems']} | {_pct(m['avg_at_n'])} | "
                      f"[{_pct(lo)}, {_pct(hi)}] | {pk} | {mk} | {_pct(m.get('truncation_rate'))} | "
                      f"{_pct(m.get('no_answer_rate'))} | {'–' if mean_tokens is None else f'{mean_tokens:.0f}'} |")
+    from limo.eval.results import average_label
+
     o = results["overall"]
-    lines.append(f"| **average** | | | **{_pct(o['mean_avg_at_n'])}** | | | | | | |")
+    lines.append(f"| **{average_label(o)}** | | | **{_pct(o['mean_avg_at_n'])}** | | | | | | |")
     return lines
 
 

@@ -97,18 +97,40 @@ def _reason_counts(samples: Any) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def overall(scores: dict[str, float | None]) -> dict[str, Any]:
+    """The unweighted mean of avg@n, counting GPQA once: `gpqa_diamond_published` (LIMO's file, gold
+    always "A") is reported beside `gpqa_diamond` (options shuffled) but left out of the mean when both
+    ran. `limo_ten` says whether the mean is over exactly LIMO's ten benchmarks (the paper's "Avg.")."""
+    from limo.eval.benchmarks import LIMO_BENCHMARKS
+
+    names = [n for n, v in scores.items() if v is not None]
+    if "gpqa_diamond" in names and "gpqa_diamond_published" in names:
+        names.remove("gpqa_diamond_published")
+    gpqa = next((n for n in ("gpqa_diamond", "gpqa_diamond_published") if n in names), None)
+    return {"mean_avg_at_n": sum(scores[n] for n in names) / len(names) if names else None,  # type: ignore[misc]
+            "averaged": names, "n_benchmarks": len(names), "limo_ten": sorted(names) == sorted(LIMO_BENCHMARKS),
+            "gpqa_variant": {"gpqa_diamond": "gpqa_diamond (options shuffled per question)",
+                             "gpqa_diamond_published": "gpqa_diamond_published (LIMO's file, gold always A)",
+                             None: None}[gpqa]}
+
+
+def average_label(o: dict[str, Any]) -> str:
+    """How reports name the overall mean: LIMO's ten (and its GPQA) or just how many benchmarks."""
+    if o.get("limo_ten"):
+        return f"average of LIMO's ten (GPQA: {o['gpqa_variant']})"
+    return f"average of {o.get('n_benchmarks', 0)} benchmark(s)"
+
+
 def write_results(out: str | Path, *, plots: bool = True) -> Path:
     """Write RUN/results.json and RUN/report.md (+ plots) from the samples on disk."""
     out = Path(out)
     rc = run_config(out)
     iters = rc["config"].get("bootstrap_iters", 2000)
     benches = {name: benchmark_result(out, name, proto, iters) for name, proto in rc["protocols"].items()}
-    scores = [b["metrics"]["avg_at_n"] for b in benches.values() if b["metrics"]["avg_at_n"] is not None]
     results = {
         "model": rc["config"]["generation"].get("model"),
         "benchmarks": benches,
-        "overall": {"mean_avg_at_n": sum(scores) / len(scores) if scores else None,
-                    "n_benchmarks": len(scores),
+        "overall": {**overall({n: b["metrics"]["avg_at_n"] for n, b in benches.items()}),
                     "n_samples": sum(b["metrics"]["n_samples"] for b in benches.values())},
         "config": rc["config"],
         "versions": package_versions(),
