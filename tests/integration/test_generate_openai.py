@@ -112,7 +112,7 @@ def test_eval_through_the_server_with_an_llm_judge(server, tiny_model, shared_di
     results = json.loads((run / "results.json").read_text())
     judge = results["benchmarks"]["kaoyan"]["judge"]
     assert judge["judged"] == 3
-    # a random tiny model cannot follow the verdict format: every reply is unparsed and counts as wrong
-    assert judge["unparsed"] == 3 and results["benchmarks"]["kaoyan"]["metrics"]["avg_at_n"] == 0.0
+    # a random tiny model cannot follow the verdict format: every reply is a judge_error and counts as wrong
+    assert judge["judge_error"] == 3 and results["benchmarks"]["kaoyan"]["metrics"]["avg_at_n"] == 0.0
     assert len((run / "kaoyan" / "judge.jsonl").read_text().splitlines()) == 3
     assert (run / "kaoyan" / "judge_disagreements.jsonl").exists()

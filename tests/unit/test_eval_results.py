@@ -45,9 +45,9 @@ def test_results_judge_overrides_rules_and_logs_disagreements(run):
     results = json.loads(write_results(run, plots=False).read_text())
     k = results["benchmarks"]["kaoyan"]
     assert k["metrics"]["avg_at_n"] == 0.5  # judge: 0 wrong, 1 right (rules said the opposite)
-    assert k["judge"] == {"judged": 2, "unparsed": 0, "disagreements": 2}
+    assert k["judge"] == {"style": "limo", "judged": 2, "judge_error": 0, "disagreements": 2}
     dis = read_jsonl(run / "kaoyan" / "judge_disagreements.jsonl")
-    assert [(d["problem_id"], d["rule"], d["judge"]) for d in dis] == [("0", True, False), ("1", False, True)]
+    assert [(d["problem_id"], d["rule"], d["judge"]) for d in dis] == [("0", True, "wrong"), ("1", False, "correct")]
     g = results["benchmarks"]["gpqa_diamond"]
     assert g["metrics"]["avg_at_n"] == 0.5 and g["metrics"]["truncation_rate"] == 0.5
     assert g["audit"]["gold_letters"] == {"A": 0, "B": 0, "C": 2, "D": 0}

@@ -43,6 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judge-backend", metavar="NAME", help="backend of the judge: vllm (default) | hf | openai")
     p.add_argument("--judge-base-url", metavar="URL", help="judge server (openai backend)")
     p.add_argument("--judge-max-tokens", type=int, metavar="N", help="judge reply budget (default 1024)")
+    p.add_argument("--judge-style", choices=["limo", "paper"],
+                   help="limo: hardened judge (default); paper: LIMO's prompt.txt, whole response, LIMO's parsing")
+    p.add_argument("--judge-tail-chars", type=int, metavar="N",
+                   help="characters of the response end the judge sees; 0 = all (default: limo 4000, paper all)")
     p.add_argument("--grade-timeout", type=float, metavar="SECONDS", help="seconds per grading, hard limit (5)")
     p.add_argument("--grade-workers", type=int, default=1, metavar="N", help="grader processes for --rescore")
     p.add_argument("--bootstrap-iters", type=int, metavar="N", help="bootstrap resamples for CIs (2000)")
@@ -58,7 +62,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 # EvalConfig fields set by a flag of the same name (None = not given: keep the recipe's value).
 _FLAGS = ("preset", "data_dir", "output_dir", "gpqa_seed", "limit", "grade_timeout", "bootstrap_iters")
 _JUDGE_FLAGS = {"judge_model": "model", "judge_backend": "backend", "judge_base_url": "base_url",
-                "judge_max_tokens": "max_tokens"}
+                "judge_max_tokens": "max_tokens", "judge_style": "style", "judge_tail_chars": "tail_chars"}
 
 
 def config_data(args: argparse.Namespace) -> tuple[dict, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from limo.config import StrictModel, validate
 from limo.eval.benchmarks import LIMO_BENCHMARKS, get_benchmark
@@ -31,8 +31,18 @@ class JudgeConfig(StrictModel):
     backend: str = "vllm"
     base_url: str = "http://127.0.0.1:8000/v1"
     max_tokens: int = 1024
-    tail_chars: int = Field(4000, ge=0)  # how much of the response end the judge sees (never all 32k)
+    style: Literal["limo", "paper"] = "limo"  # limo: hardened (default); paper: LIMO's prompt and parsing
+    tail_chars: int | None = Field(None, ge=0)  # response end the judge sees; 0: all; None: the style's
     engine: dict[str, Any] = Field(default_factory=dict)  # extra GenerateConfig fields (dtype, tp, ...)
+
+    @model_validator(mode="after")
+    def _style_tail(self) -> "JudgeConfig":
+        """limo shows the last 4,000 characters; paper the whole response (as LIMO's script does)."""
+        if self.tail_chars is None:
+            from limo.eval.judge import TAIL_CHARS
+
+            self.tail_chars = TAIL_CHARS[self.style]
+        return self
 
 
 class EvalConfig(StrictModel):
@@ -93,7 +103,9 @@ def protocol(cfg: EvalConfig, benchmark: str) -> dict[str, Any]:
     gen = resolve(cfg, benchmark)
     out = {k: getattr(gen, k) for k in SAMPLING_KEYS}
     b = get_benchmark(benchmark)
-    out.update(benchmark_version=b.version, judge=uses_judge(cfg, benchmark),
+    judged = uses_judge(cfg, benchmark)  # the judge's settings decide its verdicts: pinned like sampling
+    settings = cfg.judge.model_dump(include={"model", "style", "tail_chars", "max_tokens"}) if judged else None
+    out.update(benchmark_version=b.version, judge=judged, judge_settings=settings,
                judge_wanted_by_preset=cfg.preset == "limo" and b.protocol.judge,
                shuffle_options=b.shuffle_options, gpqa_seed=cfg.gpqa_seed if b.shuffle_options else None)
     return out

@@ -45,7 +45,8 @@ def _details(results: dict[str, Any]) -> list[str]:
                  f"seed={p['seed']}, version {p['benchmark_version']}"]
         if "judge" in b:
             j = b["judge"]
-            extra.append(f"LLM judge: {j['judged']} judged, {j['unparsed']} unparsed, "
+            extra.append(f"LLM judge ({j.get('style', 'limo')} style): {j['judged']} judged, {j['judge_error']} "
+                         f"judge errors (unparsable or cut off: counted wrong), "
                          f"{j['disagreements']} rule/judge disagreements (judge_disagreements.jsonl)")
         elif p.get("judge_wanted_by_preset"):
             extra.append("LIMO judged this set with an LLM; no --judge-model was given, so rules graded it")

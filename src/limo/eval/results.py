@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from limo.errors import LimoError
-from limo.eval.judge import parse_verdict
+from limo.eval.judge import outcome as judge_outcome
 from limo.eval.metrics import Outcome, summarize
 from limo.jsonl import write_jsonl
 from limo.provenance import file_sha256, package_versions, write_provenance
@@ -29,14 +29,15 @@ def run_config(out: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def _judged(bench_dir: Path) -> dict[tuple[str, int], tuple[bool | None, str]]:
-    """(problem id, index) -> (parsed judge verdict, raw reply), from every judge*.jsonl."""
+def _judged(bench_dir: Path, style: str) -> dict[tuple[str, int], tuple[str, str]]:
+    """(problem id, index) -> (judge outcome, raw reply), from every judge*.jsonl (parsed again here, so
+    results follow the current parser, like --rescore follows the current grader)."""
     from limo.eval.runner import read_samples
 
     out = {}
     for (jid, _), s in read_samples(bench_dir, "judge").items():
         pid, _, idx = jid.rpartition("#")
-        out[(pid, int(idx))] = (parse_verdict(s.response), s.response)
+        out[(pid, int(idx))] = (judge_outcome(s, style), s.response)
     return out
 
 
@@ -52,21 +53,22 @@ def benchmark_result(out: Path, name: str, proto: dict[str, Any], iters: int) ->
     if missing:
         raise LimoError(f"{bench_dir}: {len(missing)} of {len(problems) * n} samples missing "
                         f"(e.g. {missing[0]}); rerun the eval command to finish them")
-    judged = _judged(bench_dir) if proto["judge"] else {}
-    outcomes, disagreements, unparsed = [], [], 0
+    style = (proto.get("judge_settings") or {}).get("style", "limo")
+    judged = _judged(bench_dir, style) if proto["judge"] else {}
+    outcomes, disagreements, errors = [], [], 0
     for p in problems:
         rows = [samples[(p.id, k)] for k in range(n)]
         correct = []
         for s in rows:
             rule = bool(s.verdict and s.verdict.correct)
             if proto["judge"] and s.key in judged:
-                verdict, raw = judged[s.key]
-                unparsed += verdict is None
-                if bool(verdict) != rule:
+                verdict, raw = judged[s.key]  # a judge_error is never correct
+                errors += verdict == "judge_error"
+                if (verdict == "correct") != rule:
                     disagreements.append({"problem_id": p.id, "sample_index": s.sample_index, "rule": rule,
                                           "judge": verdict, "extracted": s.verdict.extracted if s.verdict else None,
                                           "gold": p.answer, "judge_reply": raw})
-                correct.append(bool(verdict))
+                correct.append(verdict == "correct")
             else:
                 correct.append(rule)
         outcomes.append(Outcome(p.id, correct, [s.verdict.extracted if s.verdict else None for s in rows],
@@ -81,7 +83,8 @@ def benchmark_result(out: Path, name: str, proto: dict[str, Any], iters: int) ->
     }
     if proto["judge"]:
         write_jsonl(bench_dir / "judge_disagreements.jsonl", disagreements)
-        result["judge"] = {"judged": len(judged), "unparsed": unparsed, "disagreements": len(disagreements)}
+        result["judge"] = {"style": style, "judged": len(judged), "judge_error": errors,
+                           "disagreements": len(disagreements)}
     if bench.kind == "multiple_choice":
         from limo.eval.mc import gold_letter_histogram
 
