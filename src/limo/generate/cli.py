@@ -70,6 +70,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("overrides", nargs="*", metavar="key=value",
                    help="GenerateConfig fields as key=value (applied after --config, before flags)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from limo.check import add_check_arguments
+
+    add_check_arguments(p)
     add_config_flags(p, GenerateConfig, group="generation (GenerateConfig fields)")
 
 
@@ -83,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
 
     data = apply_overrides(load_yaml(args.config) if args.config else {}, args.overrides)
     data.update(flag_values(args, GenerateConfig))
+    if args.check:
+        return _check(args, data)
     cfg = validate(GenerateConfig, data, args.config or "flags")
     problems = read_records(args.input, Problem)
     samples = generate(problems, cfg, args.output, progress=not args.no_progress)
@@ -92,3 +97,27 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(samples)} samples for {len(problems)} problems in {out} "
           f"({stops} stopped, {len(samples) - stops} hit the token limit or other)")
     return 0
+
+
+def _check(args: argparse.Namespace, data: dict[str, Any]) -> int:
+    """`--check`: the settings validated, the input counted, the engine checked; nothing generated."""
+    from limo.check import finish, new_report
+    from limo.generate.check import check_engine
+    from limo.generate.config import GenerateConfig
+
+    source = args.config or "limo generate flags"
+    report = new_report(f"limo generate --input {args.input}", args)
+    cfg = report.validate(GenerateConfig, data, source)
+    plan = report.stage("generate")
+    rows = None
+    if not Path(args.input).exists():
+        report.problem(source, f"--input: {args.input}: no such file")
+    else:
+        with open(args.input, "rb") as f:
+            rows = sum(1 for line in f if line.strip())
+    if cfg is not None:
+        check_engine(cfg, report, source, plan)
+        if rows is not None:
+            plan.add_generation(rows * cfg.n, cfg.max_tokens, cfg.tensor_parallel_size)
+            plan.line(f"{rows:,} problems x n={cfg.n} -> {args.output}")
+    return finish(report)
