@@ -90,6 +90,8 @@ def test_paper_style_is_limos_prompt_whole_response_and_parsing():
     assert paper_verdict("## Correctness\nWRONG") is False and paper_verdict("CORRECT") is False
     cut = Sample(problem_id="7#0", sample_index=0, response="## Correctness\nCORRECT", finish_reason="length")
     assert outcome(cut, "paper") == "correct"
+    too_long = Sample(problem_id="7#0", sample_index=0, response="", finish_reason="prompt_too_long")
+    assert outcome(too_long, "paper") == outcome(too_long) == "judge_error"  # the judge never saw it
     assert JudgeConfig(model="j").tail_chars == 4000
     assert JudgeConfig(model="j", style="paper").tail_chars == 0
     assert JudgeConfig(model="j", style="paper", tail_chars=500).tail_chars == 500

@@ -17,7 +17,8 @@ Two styles (`judge.style`, `--judge-style`):
   README points to; eval/eval_model_based.py): its system prompt, its user prompt with the *whole*
   response in the "Student's Final Answer" slot (as eval_model_based.py sends it), and its parsing: the
   text after the first `## Correctness` counts as correct when it contains "correct" in any case (so
-  "INCORRECT" counts as correct, as in LIMO). For comparing with published numbers like for like.
+  "INCORRECT" counts as correct, as in LIMO). For comparing with published numbers like for like. A
+  response too long for the judge's context (LIMO's vLLM would refuse it) is a `judge_error`.
 
 Every judge reply is a Sample in RUN/<benchmark>/judge.jsonl keyed "<problem id>#<sample index>"
 (resumable through `limo.generate`); its meta holds the judge's verdict *and* the rule grader's beside
@@ -132,6 +133,8 @@ def paper_verdict(text: str) -> bool:
 
 def outcome(reply: Sample, style: str = "limo") -> str:
     """`correct`, `wrong` or `judge_error` for one judge reply (a truncated reply is an error)."""
+    if reply.finish_reason == "prompt_too_long":  # the judge never answered (paper: a whole 32k response)
+        return "judge_error"
     if style == "paper":
         return "correct" if paper_verdict(reply.response) else "wrong"
     if reply.finish_reason == "length":
