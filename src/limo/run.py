@@ -234,7 +234,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.check:
             print("limo run: the recipe has problems; nothing was started\n")
         return finish(report)
-    print(report.render() + "\n")
+    import os
+
+    if os.environ.get("RANK", "0") == "0":  # under a launcher, one process prints the plan
+        print(report.render() + "\n")
     for name, produced in run_pipeline(loaded.recipe).items():
         print(f"limo run: {name}: {produced}")
     return 0

@@ -52,8 +52,10 @@ def _train(recipe: RunRecipe, report: CheckReport, source: str, upstream_current
     plan = report.stage("train")
     curated = curated_path(recipe)
     if curated is not None:
-        plan.line(f"data: curate's selection {curated}"
-                  + (f" (replaces the train recipe's data: {recipe.train.data})" if recipe.train.data else ""))
+        notes = [f"{recipe.curate.select.top_n:,} rows expected" if not curated.exists() else "",  # type: ignore[union-attr]
+                 f"replaces the train recipe's data: {recipe.train.data}" if recipe.train.data else ""]  # type: ignore[union-attr]
+        notes = [n for n in notes if n]
+        plan.line(f"data: curate's selection {curated}" + (f" ({'; '.join(notes)})" if notes else ""))
     if "train" not in recipe.stages:
         _skipped(report, "train")
         return True

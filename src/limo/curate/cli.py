@@ -32,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         s.add_argument("-o", "--output", required=True)
         if name != "score":
             s.add_argument("--removed", help="write removed rows (with the reason) here")
-        s.add_argument("--recipe", help="take this stage's settings from a curate recipe YAML")
+        s.add_argument("--recipe", "--config", dest="recipe", metavar="FILE",
+                       help="take this stage's settings from a curate recipe YAML")
     d = sub.choices["dedup"]
     d.add_argument("--threshold", type=float, help="estimated Jaccard for near-duplicates (default 0.5)")
     d.add_argument("--exact-only", action="store_true")
@@ -51,7 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     s.add_argument("--removed")
     s.add_argument("--top-n", type=int)
     s.add_argument("--balance-domains", action="store_true")
-    s.add_argument("--recipe")
+    s.add_argument("--recipe", "--config", dest="recipe", metavar="FILE",
+                   help="take select's settings from a curate recipe YAML")
     s = sub.add_parser("run", help="run a whole curate recipe (stages skipped when up to date)")
     add_config_arguments(s, "a curate recipe YAML (e.g. recipes/limo/curate.yaml)",
                          "key=value overrides, e.g. select.top_n=400")
