@@ -75,6 +75,8 @@ def test_eval_generation_settings_are_typed():
         EvalConfig(output_dir="r", generation={"model": "m", "tempurature": 0.7})
     with pytest.raises(Exception, match="n"):
         EvalConfig(output_dir="r", generation={"model": "m", "n": 0})
+    with pytest.raises(Exception, match="tensor_paralel_size"):
+        EvalConfig(output_dir="r", generation={"model": "m"}, judge={"model": "j", "engine": {"tensor_paralel_size": 2}})
 
 
 def test_train_check_counts_rows_over_the_cutoff(tmp_path):

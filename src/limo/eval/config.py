@@ -26,6 +26,17 @@ SAMPLING_KEYS = ("n", "temperature", "top_p", "top_k", "max_tokens", "seed", "sy
                  "min_thinking_tokens", "max_thinking_tokens")
 
 
+def _generate_fields(value: dict[str, Any]) -> dict[str, Any]:
+    """Every key must be a GenerateConfig field of the right type, so a typo fails when the recipe is
+    read, not after training. The values stay a dict: the preset fills in the rest per benchmark."""
+    try:
+        GenerateConfig.model_validate({"model": "-", **value})
+    except ValidationError as e:
+        raise ValueError("; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                                   for err in e.errors())) from None
+    return value
+
+
 class JudgeConfig(StrictModel):
     model: str
     backend: str = "vllm"
@@ -34,6 +45,11 @@ class JudgeConfig(StrictModel):
     style: Literal["limo", "paper"] = "limo"  # limo: hardened (default); paper: LIMO's prompt and parsing
     tail_chars: int | None = Field(None, ge=0)  # response end the judge sees; 0: all; None: the style's
     engine: dict[str, Any] = Field(default_factory=dict)  # extra GenerateConfig fields (dtype, tp, ...)
+
+    @field_validator("engine")
+    @classmethod
+    def _typed_engine(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _generate_fields(value)
 
     @model_validator(mode="after")
     def _style_tail(self) -> "JudgeConfig":
@@ -60,14 +76,7 @@ class EvalConfig(StrictModel):
     @field_validator("generation")
     @classmethod
     def _typed_generation(cls, value: dict[str, Any]) -> dict[str, Any]:
-        """Every key must be a GenerateConfig field of the right type: a typo fails here, not after
-        training (the values stay a dict because the preset fills the rest per benchmark)."""
-        try:
-            GenerateConfig.model_validate({"model": "-", **value})
-        except ValidationError as e:
-            raise ValueError("; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-                                       for err in e.errors())) from None
-        return value
+        return _generate_fields(value)
 
     def benchmark_names(self) -> list[str]:
         names = self.benchmarks or (list(LIMO_BENCHMARKS) + ["gpqa_diamond_published"]
