@@ -15,22 +15,21 @@ Math-Verify only ever runs in a worker process that can be killed, so no call he
 from __future__ import annotations
 
 import atexit
+import pickle
+import sys
 import threading
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from limo.grade.extract import extract_answer
+from limo.grade.judge import GradeTimeout
 from limo.records import Verdict
 
 __all__ = ["grade", "grade_many", "extract_answer", "answers_equivalent"]
 
 _shared: Any = None  # one lazily started worker that runs Math-Verify for grade()/answers_equivalent()
 _shared_lock = threading.Lock()  # one task at a time on it, whichever thread asks
-
-
-class _Timeout(Exception):
-    pass
 
 
 def _shared_pool(timeout: float) -> Any:
@@ -50,11 +49,11 @@ def _mv_in_worker(deadline: float) -> Any:
     def mv(gold: str, answer: str) -> bool:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise _Timeout
+            raise GradeTimeout
         with _shared_lock:
             status, value, _ = next(_shared_pool(left).run([("mv", (gold, answer))]))
         if status == "timeout":
-            raise _Timeout
+            raise GradeTimeout
         if status == "error":
             raise RuntimeError(value)
         return bool(value)
@@ -63,47 +62,77 @@ def _mv_in_worker(deadline: float) -> Any:
 
 
 def grade(response: str, gold: Any, *, timeout: float = 5.0) -> Verdict:
-    """Grade one response in this process; only the Math-Verify step runs in a killable worker."""
+    """Grade one response in this process; only the Math-Verify step runs in a killable worker.
+    Never raises: an internal failure is the verdict `error`."""
     from limo.grade.judge import judge
 
     start = time.monotonic()
     try:
         verdict = judge(response, gold, mv=_mv_in_worker(start + timeout))
-    except _Timeout:
-        answer, rule = extract_answer(response)
+    except GradeTimeout:
+        answer, rule = _safe_extract(response)
         verdict = Verdict(correct=False, reason="timeout", extracted=answer, rule=rule)
+    except Exception:  # judge catches its own failures; this is the worker pool failing to start
+        verdict = Verdict(correct=False, reason="error")
     verdict.seconds = round(time.monotonic() - start, 4)
     return verdict
 
 
+def _safe_extract(response: Any) -> tuple[str | None, str | None]:
+    try:
+        return extract_answer(response)
+    except Exception:
+        return None, None
+
+
+def _sendable(pair: Any) -> tuple[Any, Any]:
+    """A (response, gold) pair that can be pickled to a worker: anything else becomes ("", None), which
+    the worker answers with `invalid_gold` instead of the pool failing on it."""
+    try:
+        response, gold = pair
+        pickle.dumps(gold)
+    except Exception:
+        return "", None
+    return (response if isinstance(response, str) else ""), gold
+
+
 def grade_many(pairs: Iterable[tuple[str, Any]], *, workers: int = 1, timeout: float = 5.0,
                progress: bool = False) -> list[Verdict]:
-    """Grade (response, gold) pairs in `workers` processes; verdicts in input order."""
+    """Grade (response, gold) pairs in `workers` processes; verdicts in input order. Never raises on
+    any response or gold; if the worker pool itself fails, the items not yet graded get `error`."""
     from limo.grade.pool import GradePool, verdict_from
 
-    items = list(pairs)
-    with GradePool(workers=workers, timeout=timeout) as pool:
-        results = pool.run(("grade", (response, gold)) for response, gold in items)
-        if progress:
-            from tqdm import tqdm
+    items = [_sendable(pair) for pair in pairs]
+    verdicts: list[Verdict] = []
+    try:
+        with GradePool(workers=workers, timeout=timeout) as pool:
+            results = pool.run(("grade", item) for item in items)
+            if progress:
+                from tqdm import tqdm
 
-            results = tqdm(results, total=len(items), desc="grade", unit="item")
-        verdicts = [verdict_from(*r) for r in results]
+                results = tqdm(results, total=len(items), desc="grade", unit="item")
+            for r in results:
+                verdicts.append(verdict_from(*r))
+    except Exception as e:  # e.g. a worker that could not start: say so once, grade nothing more
+        print(f"limo grade: grader pool failed ({e}); {len(items) - len(verdicts)} items get 'error'",
+              file=sys.stderr)
+        verdicts += [Verdict(correct=False, reason="error") for _ in range(len(items) - len(verdicts))]
     for verdict, (response, _) in zip(verdicts, items):
         if verdict.reason == "timeout":  # say what was being compared when the clock ran out
-            verdict.extracted, verdict.rule = extract_answer(response)
+            verdict.extracted, verdict.rule = _safe_extract(response)
     return verdicts
 
 
 def answers_equivalent(a: str, b: str, *, timeout: float = 5.0) -> bool:
-    """True when two extracted answers mean the same (for majority voting); False on timeout."""
+    """True when two extracted answers mean the same (for majority voting); False on timeout or on
+    any internal failure (never raises)."""
     from limo.grade.equivalence import equivalent
     from limo.grade.gold import normalize_gold
 
-    gold = normalize_gold(a)
-    if gold is None or not isinstance(b, str) or not b.strip():
-        return False
     try:
+        gold = normalize_gold(a)
+        if gold is None or not isinstance(b, str) or not b.strip():
+            return False
         return equivalent(gold, b, mv=_mv_in_worker(time.monotonic() + timeout))
-    except _Timeout:
+    except Exception:  # GradeTimeout included
         return False

@@ -31,6 +31,7 @@ _MAX_MV_CHARS = 600  # longer answers are not what a benchmark gold looks like; 
 _VALUE_WITH_UNIT = re.compile(r"[\d})]\s*(?:\\[,;! ]\s*)*(?:\\(?:text|mathrm)\{)?[a-zA-Z]+\}?\s*$")  # `\frac{37}{4}m`
 # a^{b^{c...}} with a numeric base: three nested exponents, or two whose value is astronomically large.
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^\s*\{?[^{}]*\^")
+_BIG_FACTORIAL = re.compile(r"\d{5,}\s*!")  # 99999!: sympy would compute it in full
 _NUM_TOWER = re.compile(r"(\d+)\s*\^\s*\{?\s*\(?\s*(\d+)\s*\^\s*\{?\s*\(?\s*(\d+)")
 
 
@@ -75,10 +76,13 @@ def _mv_equal(parsed_gold: list[Any], parsed_answer: list[Any]) -> bool:
     # string fragments, and a half-parsed `\\lambda_{` matched another half-parsed `\\lambda_{`.
     if not parsed_gold or not parsed_answer or isinstance(parsed_gold[0], str) or isinstance(parsed_answer[0], str):
         return False
-    gold, answer = _same_variable_rhs(parsed_gold[0], parsed_answer[0])
-    if not verify([gold], [answer], timeout_seconds=None):
+    try:
+        gold, answer = _same_variable_rhs(parsed_gold[0], parsed_answer[0])
+        if not verify([gold], [answer], timeout_seconds=None):
+            return False
+        return not _numbers_differ(gold, answer)
+    except Exception:  # sympy failing on an odd object: Math-Verify could not show them equal
         return False
-    return not _numbers_differ(gold, answer)
 
 
 def _same_variable_rhs(gold: Any, answer: Any) -> tuple[Any, Any]:
@@ -99,6 +103,13 @@ def mv_verify(gold: str, answer: str) -> bool:
     Math-Verify's unit stripping turns the gold `\\frac{37}{4}m` into 37/4, so when that stripping
     changed the gold, a second pass keeps letters as symbols; either pass saying equal is equal."""
     logging.getLogger("math_verify").setLevel(logging.ERROR)
+    try:
+        return _mv_verify(gold, answer)
+    except Exception:  # Math-Verify's parser failing on odd text: it could not show them equal
+        return False
+
+
+def _mv_verify(gold: str, answer: str) -> bool:
     gold_units = _mv_parse(gold, units=True)
     if _mv_equal(gold_units, _mv_parse(answer, units=True)):
         return True
@@ -114,21 +125,30 @@ def _numbers_differ(a: object, b: object) -> bool:
     """Veto a Math-Verify `equal` between two constants that differ relatively.
 
     Math-Verify rounds floats to 6 decimals (so `3.3e-22` == `1.3e-27`) and compares exact values at 15
-    digits (`1/2004!` == `1/2006!`). Exact constants must agree to 30 digits, floats to 1e-6 relative."""
+    digits (`1/2004!` == `1/2006!`). Exact constants must agree to 30 digits, floats to 1e-6 relative.
+    An undefined value (`7 - 0\\cdot\\infty` is NaN) equals nothing, and a comparison sympy cannot
+    decide (a relational whose truth is unknown) is not evidence of equality: both veto."""
     import sympy
 
     if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)) or a.free_symbols or b.free_symbols:
         return False
-    diff, scale = abs((a - b).evalf(50)), max(abs(a.evalf(50)), abs(b.evalf(50)))
-    if not (diff.is_Number and scale.is_Number) or diff == 0:
-        return False
-    tolerance = "1e-6" if a.has(sympy.Float) or b.has(sympy.Float) else "1e-30"
-    return bool(diff > scale * sympy.Float(tolerance))
+    if a.has(sympy.nan, sympy.zoo) or b.has(sympy.nan, sympy.zoo):
+        return True
+    try:
+        diff, scale = abs((a - b).evalf(50)), max(abs(a.evalf(50)), abs(b.evalf(50)))
+        if diff.has(sympy.nan) or scale.has(sympy.nan):
+            return True
+        if not (diff.is_Number and scale.is_Number) or diff == 0:
+            return False
+        tolerance = "1e-6" if a.has(sympy.Float) or b.has(sympy.Float) else "1e-30"
+        return bool(diff > scale * sympy.Float(tolerance))
+    except (TypeError, ValueError, ArithmeticError):
+        return True
 
 
 def too_costly(s: str) -> bool:
     """Cheap pre-check for inputs that make sympy compute for minutes: huge exponent towers, long text."""
-    if len(s) > _MAX_MV_CHARS or _TOWER.search(s):
+    if len(s) > _MAX_MV_CHARS or _TOWER.search(s) or _BIG_FACTORIAL.search(s):
         return True
     for m in _NUM_TOWER.finditer(s):
         base, e1, e2 = (int(x[:6]) for x in m.groups())
@@ -159,7 +179,7 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         return text_key(gold.text) == text_key(answer)
     if gold.choice is None:
         a = strip_choice_prefix(a)
-    gold_num = parse_number(strip_units(g))
+    gold_num = parse_number(strip_units(strip_assignment(g)))
     if gold_num is not None:
         answer_num = (parse_number(strip_units(strip_assignment(a)))
                       or parse_number(clean(strip_trailing_words(answer))))

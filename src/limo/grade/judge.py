@@ -3,10 +3,15 @@
 `judge` takes the Math-Verify call as a parameter so the same logic runs in two places: inside pool
 workers (calling math_verify directly, the worker is killed on timeout) and in the caller's process for
 `grade()` (where only the Math-Verify step is shipped to a killable worker).
+
+`judge` never raises (except `GradeTimeout`, which its caller turns into a `timeout` verdict): any
+internal failure on some odd input becomes the verdict `error`, so one answer cannot stop an evaluation.
 """
 
 from __future__ import annotations
 
+import sys
+import traceback
 from typing import Any
 
 from limo.grade.equivalence import MvFn, equivalent, mv_verify
@@ -15,8 +20,11 @@ from limo.grade.gold import normalize_gold
 from limo.records import Verdict
 
 
-def judge(response: Any, gold: Any, mv: MvFn = mv_verify) -> Verdict:
-    """The verdict for one (response, gold) pair; `seconds` is left for the caller to fill."""
+class GradeTimeout(Exception):
+    """Raised by a Math-Verify callable whose time budget ran out; the caller records `timeout`."""
+
+
+def _judge(response: Any, gold: Any, mv: MvFn) -> Verdict:
     parsed_gold = normalize_gold(gold)
     if parsed_gold is None:
         return Verdict(correct=False, reason="invalid_gold")
@@ -25,3 +33,15 @@ def judge(response: Any, gold: Any, mv: MvFn = mv_verify) -> Verdict:
         return Verdict(correct=False, reason="no_answer")
     ok = equivalent(parsed_gold, answer, mv)
     return Verdict(correct=ok, reason="equal" if ok else "not_equal", extracted=answer, rule=rule)
+
+
+def judge(response: Any, gold: Any, mv: MvFn = mv_verify) -> Verdict:
+    """The verdict for one (response, gold) pair; `seconds` is left for the caller to fill."""
+    try:
+        return _judge(response, gold, mv)
+    except GradeTimeout:
+        raise
+    except Exception:  # a grader bug on this input: report it, keep the evaluation going
+        print(f"limo grade: grader error (please report): {traceback.format_exc(limit=2).strip().splitlines()[-1]}",
+              file=sys.stderr)
+        return Verdict(correct=False, reason="error")
