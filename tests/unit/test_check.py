@@ -146,3 +146,16 @@ def test_curate_check_counts_the_pool_and_finds_missing_inputs(tmp_path, capsys)
     assert "pool: 7 rows" in out and "missing.jsonl: no such file" in out
     assert "demo_arith" in out and "not found" in out
     assert "generations: at most 28" in out
+
+
+def test_tensor_parallel_beyond_visible_gpus_is_a_problem(monkeypatch):
+    """On a GPU machine the TP check is made (here with 2 GPUs faked); on CPU it is only noted."""
+    import limo.check as check
+
+    report = CheckReport("t")
+    monkeypatch.setattr(check, "visible_gpus", lambda: 2)
+    check.check_gpus(report, "r.yaml", 4, "model m (tensor_parallel_size)")
+    assert report.problems == ["r.yaml: model m (tensor_parallel_size): needs 4 GPU(s) but 2 are visible"]
+    monkeypatch.setattr(check, "visible_gpus", lambda: 0)
+    check.check_gpus(report, "r.yaml", 4, "model m")
+    assert "not checkable here (no GPU visible)" in report.notes[0] and len(report.problems) == 1
