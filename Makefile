@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[train,curate,openai,cpu,view,dev]" torch==2.13.0
+	$(BIN)/pip install -q -e ".[train,curate,openai,cpu,view,ray,dev]" torch==2.13.0
 	-$(BIN)/pip uninstall -q -y torchvision torchaudio torchcodec
 	-$(MAKE) browser
 	touch $(STAMP)

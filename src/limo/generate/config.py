@@ -33,6 +33,10 @@ class GenerateConfig(StrictModel):
     trust_remote_code: bool = False
     tokenizer: str | None = None  # default: the model's own (openai: used to render/count when given)
 
+    # Ray (`pip install limo[ray]`, see docs/ray.md): the vllm engine as a pool of Ray actors.
+    ray: str | None = None  # None: one engine in this process; local | auto | ray://host:port
+    replicas: int | None = Field(None, ge=1)  # engines in the pool; None: cluster GPUs / tensor_parallel_size
+
     # OpenAI-compatible server.
     base_url: str = "http://127.0.0.1:8000/v1"
     api_key_env: str = "OPENAI_API_KEY"  # env var holding the key; "EMPTY" is sent when unset

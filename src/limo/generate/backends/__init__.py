@@ -76,8 +76,14 @@ BACKENDS: dict[str, str] = {
 
 
 def get_backend(cfg: Any) -> Backend:
-    """Build the backend `cfg.backend` names (loads the model / connects to the server)."""
+    """Build the backend `cfg.backend` names (loads the model / connects to the server).
+
+    With `cfg.ray` set, that backend runs as a pool of Ray actors (`cfg.replicas` engines) instead."""
     if cfg.backend not in BACKENDS:
         raise unknown_name("backend", cfg.backend, list(BACKENDS))
+    if getattr(cfg, "ray", None):
+        from limo.generate.backends.ray_backend import RayBackend
+
+        return RayBackend(cfg)
     module, cls = BACKENDS[cfg.backend].split(":")
     return getattr(importlib.import_module(module), cls)(cfg)

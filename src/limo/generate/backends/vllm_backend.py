@@ -3,15 +3,17 @@
 Requests go in as token ids with one `SamplingParams(n=1, seed=...)` each, so every sample has its own
 seed whatever the batch. We enqueue everything and step the engine ourselves (what `LLM.generate`
 does internally) so that each finished sample is handed back, and saved, as soon as it is done.
+`submit`/`step`/`abort` are those primitives; a Ray replica (`ray_backend`) drives them directly so
+new requests join a running batch.
 
 Tensor parallelism is `tensor_parallel_size` (GPUs per engine). Data parallelism is N independent
-engines over deterministic shards (see `limo.eval.sharding`), not Ray.
+engines: over deterministic shards (see `limo.eval.sharding`), or a Ray actor pool (`--ray`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from limo.generate.backends import Backend, Completion, Request
@@ -41,6 +43,8 @@ class VllmBackend(Backend):
         self.llm = LLM(**kwargs)
         self.tokenizer = self.llm.get_tokenizer()
         self.max_model_len = self.llm.llm_engine.model_config.max_model_len
+        self._pending: dict[Hashable, str] = {}  # key -> internal request id
+        self._by_id: dict[str, Hashable] = {}  # internal and external request id -> key
 
     def sampling_params(self, r: Request) -> Any:
         from vllm import SamplingParams
@@ -48,32 +52,59 @@ class VllmBackend(Backend):
         return SamplingParams(n=1, temperature=r.temperature, top_p=r.top_p if r.temperature > 0 else 1.0,
                               top_k=r.top_k if r.top_k > 0 else 0, max_tokens=r.max_tokens, seed=r.seed)
 
-    def complete(self, requests: list[Request]) -> Iterator[tuple[int, Completion]]:
-        if not requests:
-            return
+    def submit(self, requests: list[Request], keys: list[Hashable]) -> None:
+        """Add requests to the running engine; `step()` hands each back under its key when done."""
         prompts = [{"prompt_token_ids": r.prompt_token_ids} if r.prompt_token_ids is not None
                    else r.prompt for r in requests]
         params = [self.sampling_params(r) for r in requests]
-        ids = self.llm.enqueue(prompts, params, use_tqdm=False)
-        # enqueue returns internal ids ("<external>-<8 random chars>"); outputs carry the external one.
-        index = {rid.rsplit("-", 1)[0]: i for i, rid in enumerate(ids)}
-        index.update({rid: i for i, rid in enumerate(ids)})
-        engine = self.llm.llm_engine
-        pending = set(range(len(ids)))
+        for rid, key in zip(self.llm.enqueue(prompts, params, use_tqdm=False), keys):
+            # enqueue returns internal ids ("<external>-<8 random chars>"); outputs carry the external one.
+            self._pending[key] = rid
+            self._by_id[rid] = self._by_id[rid.rsplit("-", 1)[0]] = key
+
+    def step(self) -> list[tuple[Hashable, Completion]]:
+        """One engine step; the requests it finished, by key."""
+        done = []
+        for out in self.llm.llm_engine.step():
+            key = self._by_id.get(out.request_id)
+            if not out.finished or key is None or key not in self._pending:
+                continue
+            rid = self._pending.pop(key)
+            self._by_id.pop(rid, None)
+            self._by_id.pop(rid.rsplit("-", 1)[0], None)
+            o = out.outputs[0]
+            done.append((key, Completion(text=o.text, finish_reason=o.finish_reason,
+                                         completion_tokens=len(o.token_ids),
+                                         prompt_tokens=len(out.prompt_token_ids or []))))
+        return done
+
+    def pending(self) -> list[Hashable]:
+        """Keys submitted and not yet finished."""
+        return list(self._pending) if self.llm.llm_engine.has_unfinished_requests() else []
+
+    def abort(self, keys: list[Hashable] | None = None) -> None:
+        """Drop these (default: all) unfinished requests from the engine."""
+        keys = list(self._pending) if keys is None else [k for k in keys if k in self._pending]
+        if keys:
+            rids = [self._pending.pop(k) for k in keys]
+            for rid in rids:
+                self._by_id.pop(rid, None)
+                self._by_id.pop(rid.rsplit("-", 1)[0], None)
+            self.llm.llm_engine.abort_request(rids, internal=True)
+
+    def complete(self, requests: list[Request]) -> Iterator[tuple[int, Completion]]:
+        if not requests:
+            return
+        keys = [("complete", i) for i in range(len(requests))]
+        self.submit(requests, keys)
+        left = set(keys)
         try:
-            while pending and engine.has_unfinished_requests():
-                for out in engine.step():
-                    i = index.get(out.request_id)
-                    if not out.finished or i is None or i not in pending:
-                        continue
-                    pending.discard(i)
-                    o = out.outputs[0]
-                    yield i, Completion(text=o.text, finish_reason=o.finish_reason,
-                                        completion_tokens=len(o.token_ids),
-                                        prompt_tokens=len(out.prompt_token_ids or []))
+            while left and self.pending():
+                for key, completion in self.step():
+                    left.discard(key)
+                    yield key[1], completion
         finally:  # the caller stopped early (error, Ctrl-C): do not leave requests in the engine
-            if pending:
-                engine.abort_request([ids[i] for i in pending], internal=True)
+            self.abort(list(left))
 
     def close(self) -> None:
         llm = getattr(self, "llm", None)
