@@ -75,7 +75,7 @@ def test_two_replicas_equal_single_node_and_survive_a_killed_replica(tiny_model,
     finally:
         backend.close()
     assert "request(s) requeued" in capfd.readouterr().err  # the replica died holding requests
-    assert Counter(seen) == Counter(reference["sampled"])  # 0 lost, 0 duplicated
+    assert Counter(seen) == Counter(list(reference["sampled"]))  # 0 lost, 0 duplicated
     assert len(read_jsonl(tmp_path / "sampled.jsonl")) == 24
     assert {s.key: fields(s) for s in sampled} == reference["sampled"]
     assert len({s.response for s in sampled}) > 6  # really sampled, not one text repeated
