@@ -85,6 +85,11 @@ def test_pagination(client):
     assert first["total"] == 12 and first["pages"] == 3
     assert len(first["samples"]) == 5 and not keys(first) & keys(second)
     assert [s["problem_id"] for s in first["samples"]] == ["p1", "p1", "p2", "p2", "p3"]  # problem order
+    pages = [client.get("/api/runs/0/samples", params={"size": 5, "page": p}).json() for p in range(3)]
+    seen = [(s["bench"], s["problem_id"], s["sample_index"]) for p in pages for s in p["samples"]]
+    assert len(seen) == len(set(seen)) == 12  # pages run across benchmarks without gaps or repeats
+    assert seen[7:9] == [("math500", "p4", 1), ("aime24", "p5", 0)]
+    assert client.get("/api/runs/0/samples", params={"size": 5, "page": 99}).json()["page"] == 2
 
 
 def test_compare_flips_first(client):
@@ -148,3 +153,25 @@ def test_a_run_in_progress_is_read_as_it_grows(eval_runs, tmp_path):
     path.write_bytes(b"".join(lines[:2]))  # rewritten (rescore): read again, nothing doubled
     run.refresh()
     assert samples_page(run, Filters(bench="math500"), 0, 50)["total"] == 2
+
+
+def test_generate_output_with_its_input_problems(tmp_path):
+    """A `limo generate` output: ungraded samples; problems found through <stem>.provenance.json."""
+    from limo.provenance import write_provenance
+    from limo.records import Problem, Sample, write_records
+    from limo.view.overview import overview
+    from limo.view.query import Filters, samples_page
+
+    inp = tmp_path / "problems.jsonl"
+    write_records(inp, [Problem(id="g1", problem=r"What is $1+1$?", answer="2")])
+    out = tmp_path / "gen" / "samples.jsonl"
+    write_records(out, [Sample(problem_id="g1", sample_index=k, response=r"$\boxed{2}$", finish_reason="stop")
+                        for k in range(3)])
+    write_provenance(out.parent, {"model": "m"}, [inp], name="samples.provenance.json")
+    run = open_run(out)
+    assert run.kind == "generate" and list(run.benches) == ["samples"]
+    page = samples_page(run, Filters(reason="ungraded"), 0, 20)
+    assert page["total"] == 3 and page["samples"][0]["problem"] == "What is $1+1$?"
+    assert page["samples"][0]["correct"] is None and page["samples"][0]["gold"] == "2"
+    o = overview(run)
+    assert o["kind"] == "generate" and o["benchmarks"]["samples"]["live"] and o["plots"] == []

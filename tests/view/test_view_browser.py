@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import chromium, missing, serve, wait_for
+from view_browser import chromium, missing, serve, wait_for
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
 

@@ -41,7 +41,11 @@ def run(args: argparse.Namespace) -> int:
     from limo.view.app import create_app
     from limo.view.runs import open_runs
 
+    from limo.view.query import Filters, filtered
+
     runs = open_runs(args.runs)
+    for r in runs:  # index and order every run now, so that the first page is served from memory
+        filtered(r, Filters())
     app = create_app(runs)
     sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]

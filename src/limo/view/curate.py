@@ -64,7 +64,7 @@ def removed(run: Run, stage: str, reason: str = "", page: int = 0, size: int = 5
     rows = [row for _, row in iter_jsonl(path)] if path.exists() else []
     if reason:
         rows = [r for r in rows if str(r.get("reason")) == reason]
-    shown, pages = page_of(rows, page, size)
+    shown, pages, page = page_of(rows, page, size)
     texts = _full_texts(dirs[stage]) if shown else {}
     out = []
     for r in shown:

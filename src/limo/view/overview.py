@@ -30,10 +30,12 @@ def _live(bench: Bench, n_expected: int | None) -> dict[str, Any]:
         if len(rows) < n:
             continue  # partial problems would bias avg@n towards the samples made first
         rows.sort(key=lambda r: r.sample_index)
-        meta = problems[pid].meta if pid in problems else {}
+        meta = problems[pid].get("meta") or {} if pid in problems else {}
         outcomes.append(Outcome(pid, [bool(bench.index.correct(r)) for r in rows], [r.extracted for r in rows],
                                 [r.finish_reason for r in rows], [r.tokens for r in rows], meta))
-    metrics = summarize(outcomes, equivalent=lambda x, y: x.strip() == y.strip(), bootstrap_iters=LIVE_BOOTSTRAP)
+    # ks=[n]: pass@n and one majority vote per problem (maj@k over k-subsets is the slow part at 100k)
+    metrics = summarize(outcomes, equivalent=lambda x, y: x.strip() == y.strip(), ks=[n] if n else None,
+                        bootstrap_iters=LIVE_BOOTSTRAP)
     return {"metrics": metrics, "live": True, "samples_done": len(bench.index.rows),
             "samples_expected": (len(problems) * n) if problems and n else None}
 

@@ -68,6 +68,30 @@ def ordered_rows(bench: Bench) -> list[Row]:
     return rows
 
 
+SEARCH_CHUNK = 8 << 20
+
+
+def _file_hits(path: Path, rows: list[Row], needle: bytes) -> set[tuple[str, int]]:
+    """Rows of one file whose line contains `needle`, reading it in chunks of whole lines."""
+    rows = sorted(rows, key=lambda r: r.offset)
+    starts = [r.offset for r in rows]
+    hits: set[tuple[str, int]] = set()
+    with path.open("rb") as f:
+        base, carry = 0, b""
+        while block := f.read(SEARCH_CHUNK):
+            data = carry + block
+            end = data.rfind(b"\n") + 1 or len(data)
+            chunk, carry = data[:end].lower(), data[end:]  # lower() per chunk: no 300 MB copy
+            pos = chunk.find(needle)
+            while pos >= 0:
+                i = bisect.bisect_right(starts, base + pos) - 1
+                if i >= 0 and base + pos + len(needle) <= rows[i].offset + rows[i].length:
+                    hits.add((rows[i].problem_id, rows[i].sample_index))
+                pos = chunk.find(needle, pos + 1)
+            base += end
+    return hits
+
+
 def search_hits(bench: Bench, query: str) -> set[tuple[str, int]]:
     """Keys of samples whose line or problem contains `query` (case-insensitive for ASCII letters)."""
     needle = json.dumps(query, ensure_ascii=False)[1:-1].encode("utf-8").lower()
@@ -76,31 +100,46 @@ def search_hits(bench: Bench, query: str) -> set[tuple[str, int]]:
         by_file.setdefault(row.path, []).append(row)
     hits: set[tuple[str, int]] = set()
     for path, rows in by_file.items():
-        rows.sort(key=lambda r: r.offset)
-        starts = [r.offset for r in rows]
-        data = path.read_bytes().lower()
-        pos = data.find(needle)
-        while pos >= 0:
-            i = bisect.bisect_right(starts, pos) - 1
-            if i >= 0 and pos + len(needle) <= rows[i].offset + rows[i].length:
-                hits.add((rows[i].problem_id, rows[i].sample_index))
-                pos = data.find(needle, rows[i].offset + rows[i].length)  # next line
-            else:
-                pos = data.find(needle, pos + 1)
+        hits |= _file_hits(path, rows, needle)
     low = query.lower()
-    in_problem = {pid for pid, p in bench.problems().items() if low in p.problem.lower()}
+    in_problem = {pid for pid, p in bench.problems().items() if low in str(p.get("problem", "")).lower()}
     hits |= {k for k in bench.index.rows if k[0] in in_problem}
     return hits
 
 
-def filtered(run: Run, f: Filters) -> list[tuple[Bench, Row]]:
-    names = [f.bench] if f.bench else list(run.benches)
-    out = []
-    for name in names:
-        bench = run.bench(name)
+CACHE_SIZE = 32  # filter results kept per benchmark: paging through one result set costs one filter pass
+
+
+def bench_rows(bench: Bench, f: Filters) -> list[Row]:
+    """The bench's rows that pass `f`, in display order; cached until the bench changes."""
+    stamp = bench.stamp()
+    hit = bench.cache.get(f)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    if f == Filters(bench=f.bench):
+        rows = ordered_rows(bench)
+    else:
+        base = bench_rows(bench, Filters(bench=f.bench))
         hits = search_hits(bench, f.q) if f.q else None
-        out += [(bench, r) for r in ordered_rows(bench)
-                if (hits is None or (r.problem_id, r.sample_index) in hits) and matches(bench, r, f)]
+        rows = [r for r in base if (hits is None or (r.problem_id, r.sample_index) in hits) and matches(bench, r, f)]
+    if len(bench.cache) >= CACHE_SIZE:
+        bench.cache.pop(next(iter(bench.cache)))
+    bench.cache[f] = (stamp, rows)
+    return rows
+
+
+def filtered(run: Run, f: Filters) -> list[tuple[Bench, list[Row]]]:
+    """Per benchmark, its matching rows (lists shared with the cache: not copied, never modified)."""
+    names = [f.bench] if f.bench else list(run.benches)
+    return [(run.bench(name), bench_rows(run.bench(name), f)) for name in names]
+
+
+def _slice(parts: list[tuple[Bench, list[Row]]], start: int, stop: int) -> list[tuple[Bench, Row]]:
+    out: list[tuple[Bench, Row]] = []
+    for bench, rows in parts:
+        if start < len(rows) and stop > 0:
+            out += [(bench, r) for r in rows[max(start, 0):stop]]
+        start, stop = start - len(rows), stop - len(rows)
     return out
 
 
@@ -115,7 +154,7 @@ def answer_span(response: str, extracted: str | None) -> list[int] | None:
 def sample_view(bench: Bench, row: Row) -> dict[str, Any]:
     """Everything the page shows for one sample."""
     s = load_sample(row)
-    p = bench.problems().get(row.problem_id)
+    p = bench.problem(row.problem_id)
     judged, judge = bench.index.judge_of(row)
     v = s.verdict
     return {
@@ -132,18 +171,26 @@ def sample_view(bench: Bench, row: Row) -> dict[str, Any]:
     }
 
 
-def page_of(items: list, page: int, size: int) -> tuple[list, int]:
+def page_bounds(total: int, page: int, size: int) -> tuple[int, int, int, int]:
+    """(page, pages, start, stop) with the page clamped into range."""
     size = max(1, min(size, MAX_PAGE))
-    pages = max(1, -(-len(items) // size))
+    pages = max(1, -(-total // size))
     page = max(0, min(page, pages - 1))
-    return items[page * size:(page + 1) * size], pages
+    return page, pages, page * size, (page + 1) * size
+
+
+def page_of(items: list, page: int, size: int) -> tuple[list, int, int]:
+    """(the page's items, pages, the page number clamped into range)."""
+    page, pages, start, stop = page_bounds(len(items), page, size)
+    return items[start:stop], pages, page
 
 
 def samples_page(run: Run, f: Filters, page: int, size: int) -> dict[str, Any]:
-    rows = filtered(run, f)
-    shown, pages = page_of(rows, page, size)
-    return {"total": len(rows), "page": page, "pages": pages, "size": size,
-            "samples": [sample_view(b, r) for b, r in shown]}
+    parts = filtered(run, f)
+    total = sum(len(rows) for _, rows in parts)
+    page, pages, start, stop = page_bounds(total, page, size)
+    return {"total": total, "page": page, "pages": pages, "size": size,
+            "samples": [sample_view(b, r) for b, r in _slice(parts, start, stop)]}
 
 
 def _scores(bench: Bench) -> dict[str, tuple[int, int]]:
@@ -178,7 +225,7 @@ def compare(a: Run, b: Run, bench: str = "", only: str = "", page: int = 0, size
     items.sort(key=lambda i: (not i["flip"], -abs(i["b"][0] / i["b"][1] - i["a"][0] / i["a"][1])))
     if only == "flips":
         items = [i for i in items if i["flip"]]
-    shown, pages = page_of(items, page, size)
+    shown, pages, page = page_of(items, page, size)
     return {"benches": common, "total": len(items), "page": page, "pages": pages, "flips": flips,
             "problems": shown, "a": a.label, "b": b.label}
 

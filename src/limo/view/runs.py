@@ -27,16 +27,22 @@ KINDS = ("eval", "generate", "curate")
 
 @dataclass
 class Bench:
-    """One benchmark of a run: its problems (small, re-read when the file changes) and its samples."""
+    """One benchmark of a run: its problems (re-read when the file changes) and its samples.
+
+    Problems are kept as raw rows (validating thousands of records on every change would cost
+    seconds); the one a page shows is validated as `limo.records.Problem` by `problem()`.
+    """
 
     name: str
     index: SampleIndex
     problems_path: Path | None
-    _problems: dict[str, Problem] = field(default_factory=dict)
+    _problems: dict[str, dict[str, Any]] = field(default_factory=dict)
     _stamp: tuple[float, int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: dict[Any, tuple[Any, list]] = field(default_factory=dict)  # limo.view.query's filter results
 
-    def problems(self) -> dict[str, Problem]:
+    def problems(self) -> dict[str, dict[str, Any]]:
+        """problem id -> raw row, in file order."""
         path = self.problems_path
         if path is None or not path.exists():
             return {}
@@ -45,15 +51,23 @@ class Bench:
             if self._stamp != (st.st_mtime, st.st_size):
                 from limo.jsonl import iter_jsonl
 
-                rows = {}
-                for lineno, row in iter_jsonl(path):
-                    try:
-                        p = Problem.from_dict(row, f"{path}:{lineno}")
-                    except LimoError:  # e.g. a generate input with extra fields: show what parses
-                        continue
-                    rows[p.id] = p
-                self._problems, self._stamp = rows, (st.st_mtime, st.st_size)
+                self._problems = {str(row.get("id")): row for _, row in iter_jsonl(path)}
+                self._stamp = (st.st_mtime, st.st_size)
             return self._problems
+
+    def stamp(self) -> tuple[int, tuple[float, int] | None]:
+        """Changes whenever the samples, judge replies or problems change (query caches key on it)."""
+        self.problems()
+        return self.index.version, self._stamp
+
+    def problem(self, problem_id: str) -> Problem | None:
+        row = self.problems().get(problem_id)
+        if row is None:
+            return None
+        try:
+            return Problem.from_dict(row, f"{self.problems_path} (id {problem_id})")
+        except LimoError:  # e.g. a generate input with extra fields: show its text and answer anyway
+            return Problem(id=problem_id, problem=str(row.get("problem", "")), answer=row.get("answer"))
 
 
 @dataclass

@@ -178,5 +178,7 @@ class SampleIndex:
 
     def correct(self, row: Row) -> bool | None:
         """The verdict the run's metrics count: the judge's where it judged (unparsed = wrong), else the rules'."""
+        if not self.judge and row.meta_judge is None:  # the common case, kept cheap for 100k rows
+            return row.rule_correct
         judged, verdict = self.judge_of(row)
         return bool(verdict) if judged else row.rule_correct
