@@ -175,3 +175,33 @@ def test_generate_output_with_its_input_problems(tmp_path):
     assert page["samples"][0]["correct"] is None and page["samples"][0]["gold"] == "2"
     o = overview(run)
     assert o["kind"] == "generate" and o["benchmarks"]["samples"]["live"] and o["plots"] == []
+
+
+def test_judge_replies_read_with_limos_outcome(eval_runs, tmp_path):
+    """A judge reply cut off by its token cap is a judge_error: judged, never correct (as in results.json)."""
+    from limo.records import Sample, write_records
+    from limo.view.query import Filters, samples_page
+
+    run_dir = tmp_path / "judged"
+    shutil.copytree(eval_runs[1], run_dir)
+    write_records(run_dir / "kaoyan" / "judge.jsonl", [
+        Sample(problem_id="p6#0", sample_index=0, response="## Correctness\nCORR", finish_reason="length"),
+        Sample(problem_id="p6#1", sample_index=0, response="## Correctness\nCORRECT", finish_reason="stop")])
+    page = samples_page(open_run(run_dir), Filters(bench="kaoyan"), 0, 20)
+    first, second = page["samples"]
+    assert first["judged"] and first["judge"] is None and first["correct"] is False and first["rule_correct"]
+    assert second["judge"] is True and second["correct"] is True
+
+
+def test_cli_refuses_what_is_not_a_run_and_a_busy_port(tmp_path, capsys):
+    from limo.cli import main
+    from limo.view.cli import bind
+
+    assert main(["view", str(tmp_path)]) == 2
+    assert "not a run limo can show" in capsys.readouterr().err
+    busy = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(LimoError, match="cannot listen on 127.0.0.1:"):
+            bind("127.0.0.1", busy.getsockname()[1])
+    finally:
+        busy.close()

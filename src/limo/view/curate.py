@@ -38,8 +38,10 @@ def funnel(run: Run) -> dict[str, Any]:
         stages.append({"dir": d.name, "stage": info.get("stage", d.name[3:]), "in": stats.get("in"),
                        "kept": stats.get("kept"), "removed": stats.get("removed"), "reasons": reasons,
                        "done": marker.exists()})
+    from limo.view.overview import plots
+
     card = run.path / "DATACARD.md"
-    return {"stages": stages, "datacard": card.read_text() if card.exists() else None}
+    return {"stages": stages, "datacard": card.read_text() if card.exists() else None, "plots": plots(run)}
 
 
 def _full_texts(stage_dir: Path) -> dict[str, str]:

@@ -86,9 +86,11 @@ class Run:
     def refresh(self) -> None:
         if self.kind == "eval":  # benchmarks may be added to config.json while the viewer runs
             self.config = _read_json(self.path / "config.json")
-            for name in self.config.get("protocols", {}):
+            for name, proto in self.config.get("protocols", {}).items():
                 if name not in self.benches:
-                    self.benches[name] = _eval_bench(self.path, name)
+                    style = (proto.get("judge_settings") or {}).get("style", "limo")
+                    self.benches[name] = Bench(name, SampleIndex(self.path / name, judge_style=style),
+                                               self.path / name / "problems.jsonl")
         for b in self.benches.values():
             b.index.refresh()
 
@@ -107,10 +109,6 @@ def _read_json(path: Path) -> dict[str, Any]:
         return json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise LimoError(f"{path}: cannot read ({e})") from None
-
-
-def _eval_bench(run: Path, name: str) -> Bench:
-    return Bench(name, SampleIndex(run / name), run / name / "problems.jsonl")
 
 
 def _generate_problems(samples: Path) -> Path | None:

@@ -37,10 +37,15 @@ class Row:
     length: int
 
 
+JUDGE_OUTCOMES = {"correct": True, "wrong": False, "judge_error": None}  # limo.eval.judge.outcome
+
+
 def _side_verdict(value: Any) -> bool | None:
-    """A second grader's verdict as stored in Sample.meta: a bool, or a Verdict-like dict."""
+    """A second grader's verdict as stored in Sample.meta: a bool, a judge outcome, or a Verdict-like dict."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return JUDGE_OUTCOMES.get(value)
     if isinstance(value, dict) and isinstance(value.get("correct"), bool):
         return value["correct"]
     return None
@@ -114,6 +119,7 @@ class SampleIndex:
     folder: Path
     pattern: str = "samples*.jsonl"
     single_file: Path | None = None  # a generate output: one named file
+    judge_style: str = "limo"  # how judge replies are read (the run's protocol judge_settings.style)
     rows: dict[tuple[str, int], Row] = field(default_factory=dict)
     judge: dict[tuple[str, int], bool | None] = field(default_factory=dict)
     _files: dict[Path, TailFile] = field(default_factory=dict)
@@ -150,7 +156,8 @@ class SampleIndex:
         return changed
 
     def _refresh_judge(self) -> bool:
-        from limo.eval.judge import parse_verdict
+        """Judge replies read with limo's own `outcome` (as results.json does): a judge_error is None."""
+        from limo.eval.judge import outcome
 
         changed = False
         for path in self._paths("judge*.jsonl"):
@@ -160,7 +167,9 @@ class SampleIndex:
             for _, _, data in tail.new_lines()[1]:
                 pid, _, idx = str(data.get("problem_id", "")).rpartition("#")
                 if pid and idx.isdigit():
-                    self.judge.setdefault((pid, int(idx)), parse_verdict(data.get("response", "")))
+                    reply = Sample(problem_id=pid, sample_index=int(idx), response=str(data.get("response", "")),
+                                   finish_reason=data.get("finish_reason"))
+                    self.judge.setdefault((pid, int(idx)), JUDGE_OUTCOMES[outcome(reply, self.judge_style)])
                     changed = True
         return changed
 
@@ -177,7 +186,7 @@ class SampleIndex:
         return False, None
 
     def correct(self, row: Row) -> bool | None:
-        """The verdict the run's metrics count: the judge's where it judged (unparsed = wrong), else the rules'."""
+        """The verdict the run's metrics count: the judge's where it judged (a judge error = wrong), else the rules'."""
         if not self.judge and row.meta_judge is None:  # the common case, kept cheap for 100k rows
             return row.rule_correct
         judged, verdict = self.judge_of(row)

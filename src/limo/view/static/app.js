@@ -89,7 +89,7 @@ function badge(ok, yes, no) {
 function sampleCard(s, withProblem = true) {
   const card = el("article", {className: "sample " + (s.correct ? "ok" : s.correct === false ? "bad" : "")});
   const extra = [];
-  if (s.judged) extra.push(`judge: ${s.judge === null ? "unparsed" : s.judge ? "correct" : "wrong"}`);
+  if (s.judged) extra.push(`judge: ${s.judge === null ? "judge error" : s.judge ? "correct" : "wrong"}`);
   if (s.paper !== null && s.paper !== undefined) extra.push(`paper grader: ${s.paper ? "correct" : "wrong"}`);
   const truncated = s.finish_reason === "length";
   card.innerHTML = `<header><b>${escapeHtml(s.bench)}</b> · ${escapeHtml(s.problem_id)} · sample ${s.sample_index}

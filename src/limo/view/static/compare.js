@@ -76,9 +76,10 @@ async function showCurate(main) {
       <span class="nums">${s.in ?? "?"} in → <b>${s.kept ?? "?"}</b> kept, ${s.removed ?? 0} removed
       ${Object.entries(s.reasons).map(([r, n]) => `<a href="#tab=curate&run=${state.run}&stage=${s.dir}&reason=${encodeURIComponent(r)}">${escapeHtml(r)} ${n}</a>`).join(" ")}</span></div>`).join(""));
   const card = el("details", {className: "datacard"}, `<summary>DATACARD.md</summary><pre>${escapeHtml(f.datacard || "no DATACARD.md yet")}</pre>`);
+  const figs = el("div", {className: "plots"}, f.plots.map(p => `<figure><img src="/api/runs/${state.run}/file?path=${encodeURIComponent(p)}" alt="${escapeHtml(p)}"><figcaption>${escapeHtml(p)}</figcaption></figure>`).join(""));
   const withRemoved = f.stages.filter(s => s.removed);
   const stage = state.stage || (withRemoved[0] || {}).dir;
-  main.replaceChildren(funnel, card);
+  main.replaceChildren(funnel, card, figs);
   if (!stage) return;
   const bar = el("form", {className: "filters"});
   const stageInfo = f.stages.find(s => s.dir === stage) || {reasons: {}};
