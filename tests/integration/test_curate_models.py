@@ -46,7 +46,7 @@ def test_difficulty_and_chains_on_vllm(tiny_model: Path, tmp_path: Path) -> None
     work = tmp_path / "difficulty"
     with Engines() as engines:  # one engine start for the whole test
         r = difficulty(problems(), cfg, work, engines)
-        assert len(engines._open) == 1  # both stages share one started engine
+        assert [e for e, _ in engines.events] == ["start", "reuse"]  # both stages share one engine
         for name, k in (("small", 2), ("strong", 3)):
             rates = read_jsonl(work / f"{name}.pass_rates.jsonl")
             samples = read_jsonl(work / f"{name}.samples.jsonl")

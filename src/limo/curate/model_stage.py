@@ -1,5 +1,6 @@
 """What the two model-backed stages (difficulty, chains) share: graded, resumable generation on
-engines that are started once and reused.
+engines that are started once, reused by consecutive stages with the same engine settings, and closed
+before a different one starts.
 
 Samples are graded as they finish (`on_sample`), so the resumable samples file already holds every
 verdict: an interrupted run continues where it stopped and never regrades or regenerates.
@@ -8,7 +9,7 @@ verdict: an interrupted run continues where it stopped and never regrades or reg
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from limo.generate import GenerateConfig
 from limo.records import Problem, Sample
@@ -19,30 +20,122 @@ _SAMPLING = {"n", "temperature", "top_p", "top_k", "max_tokens", "seed", "system
              "final_answer_string", "answer_tokens"}
 
 
+def engine_key(cfg: GenerateConfig) -> str:
+    """What identifies a started engine: every setting except the sampling ones."""
+    return cfg.model_copy().model_dump_json(exclude=_SAMPLING)
+
+
 class Engines:
-    """Started backends keyed by their engine settings; `close()` stops them all."""
+    """The started engines of a curate run: at most ONE local engine (vllm, hf) at a time.
 
-    def __init__(self) -> None:
-        self._open: dict[str, Any] = {}
+    On a GPU node each vLLM engine takes its `gpu_memory_utilization` share (90% by default), so a second
+    engine cannot start while the first still holds the GPUs. `get(cfg)` returns the open engine when
+    its engine settings equal cfg's (stages differing only in sampling share it); otherwise it closes the
+    open one first, then starts cfg's. Remote clients (openai) hold no device and do not evict it.
+    `events` records every start, reuse and close, in order (the `--check` plan and tests read it).
+    """
 
-    def get(self, cfg: GenerateConfig) -> Any:
+    def __init__(self, factory: Callable[[GenerateConfig], Any] | None = None) -> None:
+        self._factory = factory
+        self._local: tuple[str, Any] | None = None  # (engine key, backend)
+        self._remote: dict[str, Any] = {}
+        self.events: list[tuple[str, GenerateConfig]] = []  # ("start" | "reuse" | "close", cfg)
+
+    def _start(self, cfg: GenerateConfig) -> Any:
+        if self._factory is not None:
+            return self._factory(cfg)
         from limo.generate import get_backend
 
-        key = cfg.model_copy().model_dump_json(exclude=_SAMPLING)
-        if key not in self._open:
-            self._open[key] = get_backend(cfg)
-        return self._open[key]
+        return get_backend(cfg)
+
+    def get(self, cfg: GenerateConfig) -> Any:
+        from limo.generate.backends import REMOTE_BACKENDS
+
+        key = engine_key(cfg)
+        if cfg.backend in REMOTE_BACKENDS:
+            if key not in self._remote:
+                self._remote[key] = self._start(cfg)
+                self.events.append(("start", cfg))
+            return self._remote[key]
+        if self._local is not None and self._local[0] == key:
+            self.events.append(("reuse", cfg))
+            return self._local[1]
+        self.close_local()  # before the next engine starts: it needs the memory
+        backend = self._start(cfg)
+        self._local = (key, backend)
+        self.events.append(("start", cfg))
+        return backend
+
+    def close_local(self) -> None:
+        if self._local is not None:
+            _, backend = self._local
+            self._local = None  # dropped even if close() raises: never reused half-closed
+            self.events.append(("close", backend.cfg))
+            backend.close()
 
     def close(self) -> None:
-        for backend in self._open.values():
+        self.close_local()
+        remote, self._remote = list(self._remote.values()), {}
+        for backend in remote:
+            self.events.append(("close", backend.cfg))
             backend.close()
-        self._open.clear()
 
     def __enter__(self) -> "Engines":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def gpus_needed(cfg: GenerateConfig) -> int:
+    """GPUs one engine of `cfg` holds: tensor_parallel_size for vllm, 1 for hf, none for a server."""
+    from limo.generate.backends import REMOTE_BACKENDS
+
+    if cfg.backend in REMOTE_BACKENDS:
+        return 0
+    return cfg.tensor_parallel_size if cfg.backend == "vllm" else 1
+
+
+class _Planned:
+    """A backend that is never started: `engine_plan` runs Engines' own decisions on these."""
+
+    def __init__(self, cfg: GenerateConfig) -> None:
+        self.cfg = cfg
+
+    def close(self) -> None:
+        pass
+
+
+def _describe(event: str, cfg: GenerateConfig) -> str:
+    from limo.generate.backends import REMOTE_BACKENDS
+
+    kind = "client" if cfg.backend in REMOTE_BACKENDS else "engine"
+    what = f"{cfg.backend} {kind} {cfg.model}"
+    if event == "close":
+        return f"close {what}"
+    n = gpus_needed(cfg)
+    gpus = "no GPU" if n == 0 else f"{n} GPU{'s' if n > 1 else ''}"
+    return f"{'start' if event == 'start' else 'reuse (same engine settings)'} {what} ({gpus})"
+
+
+def engine_plan(steps: list[tuple[str, GenerateConfig]]) -> list[str]:
+    """One line per engine event of a run whose model-backed `steps` all generate, in order (what starts,
+    is reused, is closed, and the GPUs it holds), then the most GPUs held at once. Made by the same
+    `Engines` the run uses, so the plan cannot drift from what runs."""
+    engines = Engines(factory=_Planned)
+    lines: list[str] = []
+    peak = 0
+    for name, cfg in steps:
+        before = len(engines.events)
+        engines.get(cfg)
+        lines += [f"{name}: {_describe(e, c)}" for e, c in engines.events[before:]]
+        peak = max(peak, gpus_needed(cfg))  # one local engine at a time: the largest one is the peak
+    before = len(engines.events)
+    engines.close()
+    lines += [f"end: {_describe(e, c)}" for e, c in engines.events[before:]]
+    if steps:
+        lines.append(f"GPUs needed: {peak} (one engine at a time)")
+    return lines
 
 
 def graded_samples(problems: list[Problem], cfg: GenerateConfig, output: Path, engines: Engines,

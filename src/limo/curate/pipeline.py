@@ -20,11 +20,12 @@ from limo.curate.decontam import DecontamConfig, decontaminate
 from limo.curate.dedup import DedupConfig, dedup
 from limo.curate.difficulty import DifficultyConfig, difficulty
 from limo.curate.ingest import IngestConfig, ingest
-from limo.curate.model_stage import Engines
+from limo.curate.model_stage import Engines, engine_plan
 from limo.curate.score import ScoreConfig, score_chains
 from limo.curate.select import SelectConfig, select
 from limo.curate.stage import StageResult, read_problems, write_result
 from limo.freshness import stage_key
+from limo.generate import GenerateConfig
 from limo.provenance import write_provenance
 from limo.records import Sample, read_records
 
@@ -118,6 +119,17 @@ def _score(path: Path, cfg: ScoreConfig) -> StageResult:
     return StageResult(scored, [], {"in": len(scored), "kept": len(scored), "removed": 0})
 
 
+def model_steps(recipe: CurateRecipe) -> list[tuple[str, GenerateConfig]]:
+    """The model-backed steps of a run, in the order they run (difficulty stages, then teachers)."""
+    steps = [(f"difficulty:{s.name}", s.generate) for s in (recipe.difficulty.stages if recipe.difficulty else [])]
+    return steps + [(f"chains:teacher{i}", t) for i, t in enumerate(recipe.chains.teachers)]
+
+
+def engine_lines(recipe: CurateRecipe) -> list[str]:
+    """The engine part of the `--check` plan: one engine at a time, and the GPUs each step holds."""
+    return engine_plan(model_steps(recipe))
+
+
 def validate_ingest(inputs: list[dict]) -> IngestConfig:
     """An IngestConfig from CLI-built input dicts (errors listed like a recipe's)."""
     from limo.config import validate
@@ -129,6 +141,6 @@ def run_recipe(recipe: CurateRecipe) -> Path:
     return Runner(recipe).run()
 
 
-__all__ = ["CurateRecipe", "run_recipe", "validate_ingest", "ChainsConfig", "DecontamConfig", "DedupConfig",
+__all__ = ["CurateRecipe", "run_recipe", "engine_lines", "model_steps", "validate_ingest", "ChainsConfig", "DecontamConfig", "DedupConfig",
            "DifficultyConfig", "ScoreConfig", "SelectConfig", "chains", "decontaminate", "dedup",
            "difficulty", "ingest", "score_chains", "select"]

@@ -73,6 +73,8 @@ BACKENDS: dict[str, str] = {
     "hf": "limo.generate.backends.hf_backend:HFBackend",
     "openai": "limo.generate.backends.openai_backend:OpenAIBackend",
 }
+# Backends that talk to a server and hold no model or device memory in this process.
+REMOTE_BACKENDS = frozenset({"openai"})
 
 
 def get_backend(cfg: Any) -> Backend:
