@@ -15,13 +15,16 @@ says so). Without one, train reads its recipe's `data`. Eval evaluates train's f
 `generation.model` is set. Each stage writes under `<output_dir>/<stage>/`. Skipping uses
 limo.freshness: a stage's key covers its resolved config and its input files. Model weights are not hashed
 (tens of GB): a trained model is identified by its training stage's key.
+
+Each GPU stage (train, eval, curate with a local model) runs in its own spawned process: a trainer's CUDA
+memory and reference cycles, or a vLLM engine, die with it, so the next stage starts on free GPUs.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal, TypeVar
 
 from pydantic import Field
 
@@ -33,6 +36,7 @@ from limo.freshness import is_current, mark_done, stage_key
 from limo.train.config import TrainConfig
 
 SECTIONS = ("curate", "train", "eval")
+T = TypeVar("T")
 
 
 class CurateSection(CurateRecipe):
@@ -142,10 +146,24 @@ def eval_model(recipe: RunRecipe) -> str:
 
 # --- running ------------------------------------------------------------------------------------------
 
-def run_curate(recipe: RunRecipe) -> Path:
-    from limo.curate.pipeline import run_recipe
+def in_own_process(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a fresh (spawned, not forked: CUDA cannot be forked) process; its return value or
+    exception comes back. Everything the stage held on the device is released when the process exits."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    return run_recipe(curate_config(recipe))
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def run_curate(recipe: RunRecipe) -> Path:
+    from limo.curate.pipeline import model_steps, run_recipe
+    from limo.generate.backends import REMOTE_BACKENDS
+
+    cfg = curate_config(recipe)
+    if any(g.backend not in REMOTE_BACKENDS for _, g in model_steps(cfg)):  # starts local engines
+        return in_own_process(run_recipe, cfg)
+    return run_recipe(cfg)
 
 
 def train_key(cfg: TrainConfig) -> str:
@@ -162,7 +180,7 @@ def run_train(recipe: RunRecipe) -> tuple[Path, str]:
         return final, key
     from limo.train import main as train_main
 
-    final = Path(train_main(cfg))
+    final = Path(in_own_process(train_main, cfg))
     mark_done(out, "train", key, model=str(final))
     return final, key
 
@@ -181,7 +199,7 @@ def run_eval(recipe: RunRecipe, out_dir: Path, model: str, model_key: str, name:
     if is_current(out_dir.parent, name, key, [results]):
         print(f"limo run: {name}: up to date, skipped ({results})")
         return results
-    eval_main(cfg)
+    in_own_process(eval_main, cfg)
     mark_done(out_dir.parent, name, key, results=str(results))
     return results
 

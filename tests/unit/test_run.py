@@ -125,3 +125,41 @@ def test_reproduce_check_passes_on_cpu(shared_dir):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "data: curate's selection runs/limo-reproduce/curate/07_select/selected.jsonl" in out.stdout
     assert "not checkable here (no GPU visible)" in out.stdout and "check passed" in out.stdout
+
+
+def test_in_own_process_runs_in_a_fresh_process_and_brings_errors_back():
+    import os
+
+    from limo.config import load_yaml
+    from limo.errors import ConfigError
+    from limo.run import in_own_process
+
+    assert in_own_process(os.getpid) != os.getpid()
+    with pytest.raises(ConfigError, match="no such file"):
+        in_own_process(load_yaml, "/nonexistent.yaml")
+
+
+def test_each_gpu_stage_runs_in_its_own_process(recipe, monkeypatch):
+    """train, eval-base and eval each go through in_own_process (recorded here, run in-process)."""
+    import limo.run
+
+    ran: list[str] = []
+
+    def record(fn, *args):  # noqa: ANN001, ANN202
+        ran.append(f"{fn.__module__}.{fn.__name__}")
+        return fn(*args)
+
+    monkeypatch.setattr(limo.run, "in_own_process", record)
+    run_pipeline(validate(RunRecipe, recipe))
+    assert ran == ["limo.train.run.main", "limo.eval.runner.run_eval", "limo.eval.runner.run_eval"]
+
+
+def test_model_backed_curate_runs_in_its_own_process(tmp_path, monkeypatch):
+    import limo.run
+
+    ran: list[str] = []
+    monkeypatch.setattr(limo.run, "in_own_process", lambda fn, *a: ran.append(fn.__name__) or tmp_path)
+    curate = {"ingest": {"inputs": [{"path": "pool.jsonl"}]},
+              "difficulty": {"stages": [{"name": "s", "generate": {"model": "m", "backend": "vllm"}}]}}
+    limo.run.run_curate(validate(RunRecipe, {"output_dir": str(tmp_path), "curate": curate}))
+    assert ran == ["run_recipe"]
