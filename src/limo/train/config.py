@@ -67,7 +67,10 @@ class TrainConfig(StrictModel):
     precision: Literal["bf16", "fp16", "fp32"] = "bf16"  # mixed precision over fp32 master weights
     gradient_checkpointing: bool = True
     padding_free: bool = False  # flatten a micro-batch into one row (pays off with flash-attention varlen)
-    attn_implementation: str | None = None  # e.g. flash_attention_2 on GPU; None = transformers' default
+    # auto: flash_attention_2 where the flash-attn package is installed and CUDA is present, else sdpa
+    # (the GPU install does not bring flash-attn: it has no wheel for every torch/CUDA). Any name
+    # transformers accepts also works: sdpa, eager, flash_attention_2, a kernels-hub id.
+    attn_implementation: str = "auto"
     use_liger_kernel: bool = False
     lora: LoraSettings | None = None
     device: Literal["auto", "cpu"] = "auto"  # cpu forces CPU even where CUDA exists
@@ -100,6 +103,43 @@ class TrainConfig(StrictModel):
     @property
     def data_paths(self) -> list[str]:
         return [self.data] if isinstance(self.data, str) else list(self.data)
+
+
+def resolve_attention(cfg: TrainConfig) -> str:
+    """The attention kernel to load the model with; flash_attention_2 without flash-attn is an error
+    here, before any model is loaded, not a failure deep inside transformers."""
+    import importlib.util
+
+    has_flash = importlib.util.find_spec("flash_attn") is not None
+    if cfg.attn_implementation == "auto":
+        import torch
+
+        return "flash_attention_2" if has_flash and torch.cuda.is_available() and cfg.device != "cpu" else "sdpa"
+    if cfg.attn_implementation == "flash_attention_2" and not has_flash:
+        raise ConfigError("attn_implementation: flash_attention_2 needs the flash-attn package, which is not "
+                          "installed (pip install flash-attn --no-build-isolation); or use auto / sdpa")
+    return cfg.attn_implementation
+
+
+def sharding_launcher() -> str | None:
+    """The parameter-sharding launcher this process runs under (FSDP, DeepSpeed ZeRO-3), as accelerate
+    announces it in the environment; None for one process, DDP, or ZeRO-1/2 (full weights on each rank)."""
+    env = os.environ
+    if env.get("ACCELERATE_USE_FSDP", "false").lower() == "true":
+        return "FSDP"
+    if env.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true":
+        stage = env.get("ACCELERATE_DEEPSPEED_ZERO_STAGE", "")
+        return None if stage in ("0", "1", "2") else f"DeepSpeed ZeRO-{stage or '?'}"
+    return None
+
+
+def check_launch(cfg: TrainConfig) -> None:
+    """Refuse what the launcher makes wrong: merging LoRA into parameters each rank holds only a shard of
+    would write a model built from shards (peft's merge_and_unload does not gather them)."""
+    launcher = sharding_launcher()
+    if cfg.lora is not None and launcher is not None:
+        raise ConfigError(f"lora is not supported under {launcher} (the final merge would see sharded "
+                          "weights); launch LoRA on one GPU or with recipes/accelerate/ddp.yaml")
 
 
 def world_size() -> int:

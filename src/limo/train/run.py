@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from limo.provenance import write_provenance
-from limo.train.config import TINY_MODEL, TrainConfig, grad_accumulation, world_size
+from limo.train.config import (TINY_MODEL, TrainConfig, check_launch, grad_accumulation, resolve_attention,
+                               world_size)
 
 
 def main(cfg: TrainConfig, callbacks: Sequence[Any] = ()) -> Path:
@@ -34,6 +35,7 @@ def main(cfg: TrainConfig, callbacks: Sequence[Any] = ()) -> Path:
     from limo.train.loss import LimoSFTTrainer
 
     out = Path(cfg.output_dir)
+    check_launch(cfg)
     rows = read_rows(cfg)  # bad data fails before any model is loaded
     state = PartialState(cpu=cfg.device == "cpu")
     model_path = resolve_model(cfg, out, state)
@@ -88,8 +90,7 @@ def sft_config(cfg: TrainConfig, out: Path) -> Any:
         gradient_checkpointing=cfg.gradient_checkpointing,
         gradient_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
         padding_free=cfg.padding_free, packing=False, max_length=None, use_liger_kernel=cfg.use_liger_kernel,
-        model_init_kwargs={"dtype": "float32", **({"attn_implementation": cfg.attn_implementation}
-                                                   if cfg.attn_implementation else {})},
+        model_init_kwargs={"dtype": "float32", "attn_implementation": resolve_attention(cfg)},
         save_strategy="steps" if cfg.save_steps else "epoch", save_steps=cfg.save_steps or 500,
         save_total_limit=cfg.save_total_limit, logging_steps=cfg.logging_steps, report_to=cfg.report_to,
         use_cpu=cfg.device == "cpu", dataloader_num_workers=cfg.dataloader_num_workers,
@@ -144,4 +145,4 @@ def announce(cfg: TrainConfig, report: Any, resume: str | None) -> None:
           f"trained {s['trained_tokens_total']:,})")
     print(f"limo train: global batch {cfg.global_batch_size} = {cfg.per_device_batch_size}/device x "
           f"{world_size()} process(es) x GA {ga}; ~{steps} steps/epoch x {cfg.epochs:g} epochs; "
-          f"loss normalisation: {cfg.loss_normalization}" + (f"; resuming from {resume}" if resume else ""))
+          f"loss normalisation: {cfg.loss_normalization}; attention: {resolve_attention(cfg)}" + (f"; resuming from {resume}" if resume else ""))
