@@ -49,6 +49,17 @@ def plot_distributions(scored: list[Sample], selected: list[Problem], out: Path)
     return files
 
 
+def _derived_answers(log: list[dict]) -> list[str]:
+    """A note on answers ingest took from solutions (inputs without an answer field, e.g. NuminaMath-CoT)."""
+    stats = next((i["stats"] for i in log if i["stage"] == "ingest"), {})
+    per_input = {k: v["answer_derived"] for k, v in stats.get("per_input", {}).items() if v.get("answer_derived")}
+    if not per_input:
+        return []
+    where = ", ".join(f"`{k}` {v}" for k, v in per_input.items())
+    return ["", f"Answers derived from the last `\\boxed{{}}` of the solution (no answer field in the input; "
+                f"`meta.answer_derived` on each row): {sum(per_input.values())} rows ({where})."]
+
+
 def write_datacard(out: Path, recipe: Any, log: list[dict], scored: Path, final: Path) -> Path:
     lines = ["# DATACARD", "", f"Output: `{final}`", "", "## Stages", "",
              "| stage | in | kept | removed | skipped (up to date) |", "| --- | ---: | ---: | ---: | --- |"]
@@ -56,6 +67,7 @@ def write_datacard(out: Path, recipe: Any, log: list[dict], scored: Path, final:
         s = info["stats"]
         lines.append(f"| {info['stage']} | {s.get('in', '')} | {s.get('kept', '')} | {s.get('removed', '')} "
                      f"| {'yes' if info.get('skipped') else 'no'} |")
+    lines += _derived_answers(log)
     lines += ["", "## Removed, by reason", ""]
     for d in sorted(p for p in out.iterdir() if p.is_dir()):
         reasons = _reasons(d)

@@ -3,10 +3,13 @@
 Pools name their fields differently (`problem`/`question`/`prompt`, `answer`/`final_answer`/`label`), so
 each field of Problem has a list of candidate source fields, the first present and non-empty one wins;
 dotted names reach into nested objects (`other.solution`). Rows without a usable problem or answer are
-counted and written to the removed file with the reason, never silently dropped.
+counted and written to the removed file with the reason, never silently dropped. A row with no answer
+field whose solution has a `\boxed{}` (NuminaMath-CoT: source, problem, solution, messages) takes the
+last box as its answer, marked `meta.answer_derived` and counted per input (`answer_derived`).
 
-Ids are `<source>:<row id>` (or `<source>:<line>` when the row has none), so ids from different inputs
-never collide; a repeated id gets `#2`, `#3` appended.
+Ids are `<source>:<row id>` (or `<source>:<line>` when the row has none; for a hub dataset the 0-based
+row index), so ids from different inputs never collide; a repeated id gets `#2`, `#3` appended. The
+default source is the file stem, or the hub dataset's name (`NuminaMath-CoT`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class InputSpec(StrictModel):
     fields: FieldMapping = Field(default_factory=FieldMapping)
     split: str = "train"  # hub datasets only
     config: str | None = None  # hub datasets only
+    revision: str | None = None  # hub datasets only: a commit sha pins the data (default: newest)
     limit: int | None = Field(None, ge=1)
 
 
@@ -84,9 +88,10 @@ def iter_rows(spec: InputSpec) -> Iterator[tuple[str, dict[str, Any]]]:
     if spec.path.startswith("hf:"):
         from datasets import load_dataset
 
-        ds = load_dataset(spec.path[3:], spec.config, split=spec.split)
+        name = spec.path[3:]
+        ds = load_dataset(name, spec.config, split=spec.split, revision=spec.revision)
         for i, row in enumerate(ds):
-            yield f"{i}", dict(row)
+            yield f"{name.rsplit('/', 1)[-1]}:{i}", dict(row)  # the dataset's name, as a file's stem
         return
     path = Path(spec.path)
     if path.is_dir():
@@ -119,11 +124,14 @@ def to_problem(row: dict[str, Any], where: str, spec: InputSpec) -> Problem | st
     if not isinstance(text, str):
         return "no_problem"
     answer = _first(row, f.answer)
+    solution = _first(row, f.solution)
+    derived = answer is None and isinstance(solution, str)
+    if derived:
+        answer = boxed_answer(solution)
     if answer is None:
         return "no_answer"
-    source = spec.source or _first(row, f.source) or where.split(":")[0]
+    source = spec.source or _first(row, f.source) or where.rsplit(":", 1)[0]
     raw_id = _first(row, f.id)
-    solution = _first(row, f.solution)
     domain = _first(row, f.domain)
     if isinstance(domain, list):
         domain = str(domain[0])
@@ -135,7 +143,15 @@ def to_problem(row: dict[str, Any], where: str, spec: InputSpec) -> Problem | st
         problem=text.strip(), answer=answer, solution=solution if isinstance(solution, str) else None,
         source=str(source), domain=None if domain is None else str(domain),
         difficulty=float(difficulty) if isinstance(difficulty, int) else difficulty,
-        meta={"ingested_from": where})
+        meta={"ingested_from": where, **({"answer_derived": "last_boxed_in_solution"} if derived else {})})
+
+
+def boxed_answer(solution: str) -> str | None:
+    """The last `\boxed{}` of a worked solution (the grader's own extraction), or None without one."""
+    from limo.grade import extract_answer
+
+    answer, rule = extract_answer(solution)
+    return answer if rule in ("boxed", "boxed_multi") else None
 
 
 def ingest(cfg: IngestConfig) -> StageResult:
@@ -163,6 +179,9 @@ def ingest(cfg: IngestConfig) -> StageResult:
                 seen[p.id] = 1
             kept.append(p)
             counts["kept"] += 1
+            if "answer_derived" in p.meta:
+                counts["answer_derived"] = counts.get("answer_derived", 0) + 1
     stats = {"in": sum(c["rows"] for c in per_input.values()), "kept": len(kept), "removed": len(removed),
+             "answer_derived": sum(c.get("answer_derived", 0) for c in per_input.values()),
              "per_input": per_input}
     return StageResult(kept, removed, stats)

@@ -39,7 +39,7 @@ class HubSource(StrictModel):
     path: str
     config: str | None = None
     split: str = "test"
-    revision: str | None = None
+    revision: str | None = None  # commit sha; None loads the newest data, with a warning (scripts/pin_hub_revisions.py)
     filter: dict[str, str] | None = None  # {field, contains}: keep rows whose field contains the text
     fields: FieldMap
 

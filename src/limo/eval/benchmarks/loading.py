@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,15 @@ def load_problems(bench: Any, data_dir: str | Path | None, *, shuffle_seed: int 
         if bench.hub is None:
             raise LimoError(f"benchmark {bench.name} has no hub dataset (LIMO ships it only as a file); "
                             f"pass --data-dir pointing at LIMO's eval/data layout")
+        if bench.hub.revision is None:
+            _warn(f"benchmark {bench.name}: hub dataset {bench.hub.path} has no pinned revision; loading its "
+                  "newest data, which may change under you (scripts/pin_hub_revisions.py pins it)")
         rows = _hub_rows(bench.hub)
         fields = bench.hub.fields
     problems = [_to_problem(bench, fields, i, where, row) for i, (where, row) in enumerate(rows)]
+    note = count_note(bench, len(problems), from_hub=data_dir is None)
+    if note:
+        _warn(note)
     ids = [p.id for p in problems]
     if len(set(ids)) != len(ids):
         raise LimoError(f"benchmark {bench.name}: duplicate problem ids in its data")
@@ -44,6 +51,20 @@ def load_problems(bench: Any, data_dir: str | Path | None, *, shuffle_seed: int 
 def local_path(bench: Any, data_dir: str | Path) -> Path:
     """Where LIMO's layout keeps this benchmark: `<data_dir>/<limo_dir>/test.jsonl`."""
     return Path(data_dir) / bench.limo_dir / "test.jsonl"
+
+
+def count_note(bench: Any, n: int, *, from_hub: bool) -> str | None:
+    """A line when a benchmark does not have the problems its YAML expects (a subset, another copy), so a
+    score is never silently compared with one over other data; results.json records both numbers."""
+    if bench.expected_count is None or n == bench.expected_count:
+        return None
+    where = f"hub dataset {bench.hub.path}" if from_hub else "the data directory"
+    return (f"benchmark {bench.name}: {n} problems from {where}, LIMO's set has {bench.expected_count}; "
+            "scores are not comparable with runs over LIMO's set")
+
+
+def _warn(message: str) -> None:
+    print(f"limo: warning: {message}", file=sys.stderr)
 
 
 def _hub_rows(hub: Any) -> Iterable[tuple[str, dict]]:
