@@ -111,3 +111,16 @@ def test_plan_of_a_recipe_without_models_is_empty() -> None:
 def test_plan_states_the_gpus_each_engine_holds(backend: str, gpus: str) -> None:
     cfg = GenerateConfig(model="m", backend=backend, tensor_parallel_size=2)
     assert engine_plan([("s", cfg)])[0].endswith(f"({gpus})")
+
+
+def test_curate_check_prints_one_engine_at_a_time_and_the_gpus(capsys, monkeypatch) -> None:
+    from limo.cli import main
+
+    monkeypatch.chdir(ROOT)
+    assert main(["curate", "run", "recipes/limo/curate.yaml", "--check"]) == 0
+    out = capsys.readouterr().out
+    engine = [line.strip() for line in out.splitlines() if line.strip().startswith("engine: ")]
+    assert engine == [f"engine: {line}" for line in engine_lines(
+        validate(CurateRecipe, load_yaml(ROOT / "recipes/limo/curate.yaml"), "curate.yaml"))]
+    assert "engine: difficulty:r1-distill-32b: close vllm engine Qwen/Qwen2.5-Math-7B-Instruct" in engine
+    assert engine[-1] == "engine: GPUs needed: 4 (one engine at a time)"

@@ -3,7 +3,8 @@
 Checks every input (file present, or a hub id noted), every decontamination benchmark's data, and each
 model-backed stage's engine (model files when local, tensor parallel vs visible GPUs). The plan says per
 pipeline stage whether it is current (skipped) or runs, and bounds the generations of the difficulty
-and chains stages by the pool size (their real inputs are only known once earlier stages have run).
+and chains stages by the pool size (their real inputs are only known once earlier stages have run). The
+`engine:` lines show the engines in the order the run opens them, one at a time, and the GPUs each holds.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from pathlib import Path
 
 from limo.check import CheckReport, StagePlan
-from limo.curate.pipeline import CurateRecipe, _input_files, stage_dir
+from limo.curate.pipeline import CurateRecipe, _input_files, engine_lines, stage_dir
 from limo.freshness import stage_key
 from limo.generate.check import check_engine
 
@@ -29,6 +30,8 @@ def check_curate(recipe: CurateRecipe, report: CheckReport, source: str, stage: 
             _model_stage(f"difficulty {st.name}", st.generate, bound, report, source, plan)
     for i, teacher in enumerate(recipe.chains.teachers):
         _model_stage(f"chains teacher {i} ", teacher, bound, report, source, plan)
+    for line in engine_lines(recipe):  # one engine at a time: what starts, is reused, is closed, and its GPUs
+        plan.line(f"engine: {line}")
     for path in recipe.chains.import_paths:
         if not Path(path).exists():
             report.problem(source, f"chains.import_paths: {path}: no such file")
