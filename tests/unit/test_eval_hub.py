@@ -93,3 +93,16 @@ def test_pin_script_pins_every_hub_benchmark_once(tmp_path, capsys):
 @pytest.mark.xfail(strict=True, reason="not pinned yet: needs hub access (run scripts/pin_hub_revisions.py)")
 def test_every_hub_benchmark_pins_a_revision():
     assert all(b.hub.revision for b in BENCHMARKS.values() if b.hub is not None)
+
+
+def test_eval_check_says_which_hub_revision_and_reports_counts(tmp_path, capsys):
+    from limo.cli import main
+
+    assert main(["eval", "--check", "--model", "m", "--benchmarks", "math500", "--preset", "none"]) == 0
+    assert "math500: hub dataset HuggingFaceH4/MATH-500, revision not pinned (newest data)" in capsys.readouterr().out
+    d = tmp_path / "math"
+    d.mkdir()
+    d.joinpath("test.jsonl").write_text('{"problem": "P", "answer": "1"}\n')
+    assert main(["eval", "--check", "--model", "m", "--benchmarks", "math500", "--preset", "none",
+                 "--data-dir", str(tmp_path)]) == 0
+    assert "math500: 1 problems from the data directory, LIMO's set has 500" in capsys.readouterr().out

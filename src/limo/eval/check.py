@@ -59,7 +59,7 @@ def check_eval(cfg: EvalConfig, report: CheckReport, source: str, *, stage: str 
 
 def _problem_count(bench, cfg: EvalConfig, report: CheckReport, source: str) -> int | None:
     """Problems in the benchmark's data; a problem recorded when its data cannot be found."""
-    from limo.eval.benchmarks.loading import local_path
+    from limo.eval.benchmarks.loading import count_note, local_path
 
     if cfg.data_dir is not None:
         path = local_path(bench, cfg.data_dir)
@@ -68,12 +68,17 @@ def _problem_count(bench, cfg: EvalConfig, report: CheckReport, source: str) -> 
                                    f"<data_dir>/{bench.limo_dir}/test.jsonl)")
             return None
         with open(path, "rb") as f:
-            return sum(1 for line in f if line.strip())
+            n = sum(1 for line in f if line.strip())
+        note = count_note(bench, n, from_hub=False)
+        if note:
+            report.note(source, note)
+        return n
     if bench.hub is None:
         report.problem(source, f"data_dir: {bench.name} exists only as a file in LIMO's eval/data layout (no hub "
                                "dataset): set data_dir (--data-dir)")
         return None
-    report.note(source, f"{bench.name}: hub dataset {bench.hub.path}, not checked: not local")
+    pin = f"revision {bench.hub.revision}" if bench.hub.revision else "revision not pinned (newest data)"
+    report.note(source, f"{bench.name}: hub dataset {bench.hub.path}, {pin}; not checked: not local")
     return bench.expected_count
 
 
