@@ -175,6 +175,7 @@ def test_generate_output_with_its_input_problems(tmp_path):
     assert page["samples"][0]["correct"] is None and page["samples"][0]["gold"] == "2"
     o = overview(run)
     assert o["kind"] == "generate" and o["benchmarks"]["samples"]["live"] and o["plots"] == []
+    assert o["benchmarks"]["samples"]["metrics"]["avg_at_n"] is None  # ungraded: no accuracy, not 0%
 
 
 def test_judge_replies_read_with_limos_outcome(eval_runs, tmp_path):

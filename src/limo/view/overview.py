@@ -36,6 +36,9 @@ def _live(bench: Bench, n_expected: int | None) -> dict[str, Any]:
     # ks=[n]: pass@n and one majority vote per problem (maj@k over k-subsets is the slow part at 100k)
     metrics = summarize(outcomes, equivalent=lambda x, y: x.strip() == y.strip(), ks=[n] if n else None,
                         bootstrap_iters=LIVE_BOOTSTRAP)
+    if not any(r.rule_correct is not None for r in bench.index.rows.values()) and not bench.index.judge:
+        # a generate output nobody graded yet: no accuracy to show, only lengths and truncation
+        metrics.update(avg_at_n=None, ci95=[None, None], pass_at_k={}, maj_at_k={}, no_answer_rate=None)
     return {"metrics": metrics, "live": True, "samples_done": len(bench.index.rows),
             "samples_expected": (len(problems) * n) if problems and n else None}
 

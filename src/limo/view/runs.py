@@ -125,7 +125,7 @@ def _generate_problems(samples: Path) -> Path | None:
 def open_run(path: str | Path, label: str | None = None) -> Run:
     """Recognise a run folder or samples file; an error says what each kind looks like."""
     p = Path(path)
-    label = label or p.name or str(p)
+    label = label or (f"{p.parent.name}/{p.name}" if p.is_file() else p.name) or str(p)
     if p.is_file() and p.suffix == ".jsonl":
         bench = Bench(p.stem, SampleIndex(p.parent, single_file=p), _generate_problems(p))
         run = Run(p, "generate", label, {p.stem: bench})

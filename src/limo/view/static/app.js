@@ -82,7 +82,7 @@ const FILTERS = ["bench", "reason", "correct", "truncated", "judge", "paper", "q
 const REASONS = ["equal", "not_equal", "no_answer", "timeout", "invalid_gold", "error", "ungraded"];
 
 function badge(ok, yes, no) {
-  if (ok === null || ok === undefined) return '<span class="badge gray">ungraded</span>';
+  if (ok === null || ok === undefined) return "";  // the reason badge says "ungraded"
   return ok ? `<span class="badge green">${yes}</span>` : `<span class="badge red">${no}</span>`;
 }
 
@@ -102,7 +102,8 @@ function sampleCard(s, withProblem = true) {
     ${withProblem ? `<section class="problem"><h4>Problem</h4><div class="text">${renderMath(s.problem, null)}</div></section>` : ""}
     <div class="answers"><div><h4>Gold</h4>${renderAnswer(s.gold)}</div>
       <div><h4>Extracted</h4>${renderAnswer(s.extracted)}${s.extracted && !s.answer_span ? ' <span class="muted">(not found verbatim in the response)</span>' : ""}</div></div>
-    <section class="response"><h4>Response</h4>${renderResponse(s.response, s.answer_span)}</section>`;
+    <section class="response"><h4>Response</h4>${s.response.trim() ? renderResponse(s.response, s.answer_span)
+      : `<p class="muted">(only whitespace: ${s.chars} characters)</p>`}</section>`;
   return card;
 }
 
