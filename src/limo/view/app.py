@@ -40,8 +40,9 @@ def create_app(runs: list[Run]) -> Any:
 
     from limo.view import curate, overview, query
 
-    def run_at(value: Any, refresh: bool = True) -> Run:
-        i = _int({"i": value}, "i", -1) if not isinstance(value, int) else value
+    def run_at(value: str, refresh: bool = True) -> Run:
+        """The run with index `value` (a path or query parameter), with what it appended since read."""
+        i = _int({"run": value}, "run", -1)
         if not 0 <= i < len(runs):
             raise LimoError(f"run {value!r}: there are {len(runs)} runs (0..{len(runs) - 1})")
         if refresh:

@@ -41,11 +41,16 @@ def run(args: argparse.Namespace) -> int:
     from limo.view.app import create_app
     from limo.view.runs import open_runs
 
+    import time
+
     from limo.view.query import Filters, filtered
 
+    start = time.perf_counter()
     runs = open_runs(args.runs)
     for r in runs:  # index and order every run now, so that the first page is served from memory
         filtered(r, Filters())
+    n = sum(len(b.index.rows) for r in runs for b in r.benches.values())
+    print(f"limo view: indexed {n:,} samples in {time.perf_counter() - start:.1f} s")
     app = create_app(runs)
     sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]

@@ -89,9 +89,9 @@ def plots(run: Run) -> list[str]:
 
 
 def run_file(run: Run, rel: str) -> Path | None:
-    """A file of the run by relative path, only images and markdown, never outside the run folder."""
+    """An image of the run by relative path, never outside the run folder."""
     root = (run.path if run.path.is_dir() else run.path.parent).resolve()
     path = (root / rel).resolve()
-    if root not in path.parents or path.suffix not in (*PLOT_SUFFIXES, ".md") or not path.is_file():
+    if root not in path.parents or path.suffix not in PLOT_SUFFIXES or not path.is_file():
         return None
     return path
