@@ -206,3 +206,15 @@ def test_cli_refuses_what_is_not_a_run_and_a_busy_port(tmp_path, capsys):
             bind("127.0.0.1", busy.getsockname()[1])
     finally:
         busy.close()
+
+
+def test_limo_view_serves_on_a_free_local_port(eval_runs):
+    """The command as a user starts it: the printed address answers, bound to 127.0.0.1."""
+    import urllib.request
+
+    from view_browser import serve
+
+    with serve(list(eval_runs)) as url:
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
+        with urllib.request.urlopen(url + "api/runs", timeout=30) as r:
+            assert [run["label"] for run in json.loads(r.read())] == ["before", "after"]
