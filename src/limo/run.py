@@ -65,13 +65,15 @@ class RunRecipe(StrictModel):
 class LoadedRecipe:
     """A run recipe with, per section, the file it came from (for messages that name the right file)."""
 
-    def __init__(self, recipe: RunRecipe, sources: dict[str, str]):
+    def __init__(self, recipe: RunRecipe, sources: dict[str, str], invalid: set[str] | None = None):
         self.recipe, self.sources = recipe, sources
+        self.invalid = invalid or set()  # sections that failed validation (left out of `recipe`)
 
 
 def load_run_recipe(path: str | Path, overrides: list[str], report=None) -> LoadedRecipe | None:
     """Load and validate every section against its own file. With a CheckReport, problems are recorded
-    there (None returned if any); without one, a ConfigError lists them all."""
+    there and the valid sections are still returned (so --check goes on to find the others' problems;
+    None when the top level itself is invalid); without one, a ConfigError lists them all."""
     from limo.check import CheckReport
 
     collect = report if report is not None else CheckReport(str(path))
@@ -87,15 +89,14 @@ def load_run_recipe(path: str | Path, overrides: list[str], report=None) -> Load
     typed = {name: collect.validate(kinds[name], value, sources[name])
              for name, value in sections.items() if value is not None}
     top = collect.validate(RunRecipe, data, str(path))
-    if collect.problems:
-        if report is None:
-            raise ConfigError(f"{len(collect.problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in collect.problems))
-        return None
-    if top is None:  # unreachable: a failed validation records a problem
+    if collect.problems and report is None:
+        raise ConfigError(f"{len(collect.problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in collect.problems))
+    if top is None:
         return None
     for name, section in typed.items():
-        setattr(top, name, section)
-    return LoadedRecipe(top, sources)
+        if section is not None:
+            setattr(top, name, section)
+    return LoadedRecipe(top, sources, {name for name, section in typed.items() if section is None})
 
 
 # --- the resolved stage configs (one source for running and for --check) --------------------------------

@@ -18,9 +18,13 @@ from limo.run import (LoadedRecipe, RunRecipe, base_model, curate_config, curate
 
 def check_run(loaded: LoadedRecipe, report: CheckReport) -> None:
     recipe, sources = loaded.recipe, loaded.sources
+    for name in loaded.invalid:  # its problems are listed; the stages that need it are not checked further
+        report.stage(name).status = "not checked further (its config has problems)"
     upstream_current = True
     if recipe.curate is not None:
         upstream_current = _curate(recipe, report, sources["curate"])
+    if {"curate", "train"} & loaded.invalid:
+        return  # train's data and eval's model depend on them
     if recipe.train is not None:
         upstream_current = _train(recipe, report, sources["train"], upstream_current)
     if recipe.eval is not None:

@@ -163,3 +163,15 @@ def test_model_backed_curate_runs_in_its_own_process(tmp_path, monkeypatch):
               "difficulty": {"stages": [{"name": "s", "generate": {"model": "m", "backend": "vllm"}}]}}
     limo.run.run_curate(validate(RunRecipe, {"output_dir": str(tmp_path), "curate": curate}))
     assert ran == ["run_recipe"]
+
+
+def test_run_check_goes_on_past_an_invalid_section(tmp_path, capsys):
+    """Every problem at once: a typo in eval does not hide train's missing data."""
+    from limo.cli import main
+
+    path = tmp_path / "r.yaml"
+    path.write_text(f"output_dir: {tmp_path / 'out'}\ntrain: {{model: tiny, data: {tmp_path / 'nope.jsonl'}, "
+                    "max_length: 1024}\neval: {benchmarks: [kaoyan], generation: {backend: hf, tempurature: 1}}\n")
+    assert main(["run", str(path), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "tempurature" in out and "nope.jsonl: no such file" in out and "2 problem(s)" in out
