@@ -153,9 +153,21 @@ async function render() {
   document.body.dataset.ready = state.tab;  // tests wait for this
 }
 
+// A tab opens on a run it can show: Curate on a curate run, Overview and Samples on an eval/generate run.
+function openTab(tab) {
+  const current = RUNS[Number(state.run)];
+  const wantsCurate = tab === "curate";
+  let run = state.run;
+  if (current && (current.kind === "curate") !== wantsCurate && tab !== "compare") {
+    const other = RUNS.find(r => (r.kind === "curate") === wantsCurate);
+    if (other) run = String(other.id);
+  }
+  go({tab, run, page: "0"});
+}
+
 async function start() {
   RUNS = await api("/api/runs");
-  document.querySelectorAll("nav.tabs a").forEach(a => a.onclick = ev => { ev.preventDefault(); go({tab: a.dataset.tab, page: "0"}); });
+  document.querySelectorAll("nav.tabs a").forEach(a => a.onclick = ev => { ev.preventDefault(); openTab(a.dataset.tab); });
   $("#run").onchange = ev => go({tab: state.tab, run: ev.target.value, page: "0", bench: ""});
   window.onhashchange = render;
   await render();
