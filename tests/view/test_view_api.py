@@ -218,3 +218,21 @@ def test_limo_view_serves_on_a_free_local_port(eval_runs):
         assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
         with urllib.request.urlopen(url + "api/runs", timeout=30) as r:
             assert [run["label"] for run in json.loads(r.read())] == ["before", "after"]
+
+
+def test_two_generate_outputs_compare_by_problem(tmp_path):
+    """before.jsonl vs after.jsonl: one benchmark each under different names, paired for Compare."""
+    from limo.records import Sample, Verdict, write_records
+    from limo.view.query import compare, compare_problem
+
+    for name, ok in (("before", [False, True]), ("after", [True, True])):
+        write_records(tmp_path / f"{name}.jsonl", [
+            Sample(problem_id=f"q{i}", sample_index=0, response="$\\boxed{1}$",
+                   verdict=Verdict(correct=c, reason="equal" if c else "not_equal", extracted="1"))
+            for i, c in enumerate(ok)])
+    a, b = open_run(tmp_path / "before.jsonl"), open_run(tmp_path / "after.jsonl")
+    c = compare(a, b)
+    assert c["benches"] == ["before"] and c["flips"] == {"gained": 1, "lost": 0}
+    assert c["problems"][0]["problem_id"] == "q0" and c["problems"][0]["flip"] == "gained"
+    pair = compare_problem(a, b, "before", "q0")
+    assert [s["correct"] for s in pair["a"] + pair["b"]] == [False, True]

@@ -202,18 +202,30 @@ def _scores(bench: Bench) -> dict[str, tuple[int, int]]:
     return out
 
 
-def compare(a: Run, b: Run, bench: str = "", only: str = "", page: int = 0, size: int = 50) -> dict[str, Any]:
-    """Per problem: right/wrong in each run (right = most samples correct); flips first."""
+def shared_benches(a: Run, b: Run) -> list[str]:
+    """Benchmarks both runs have (by A's names); two single-file generate outputs pair with each other."""
     common = [n for n in a.benches if n in b.benches]
+    if not common and len(a.benches) == len(b.benches) == 1:
+        common = list(a.benches)  # before.jsonl vs after.jsonl: the same problems under two file names
     if not common:
         raise LimoError(f"{a.label} and {b.label} share no benchmark ({sorted(a.benches)} vs {sorted(b.benches)})")
-    names = [bench] if bench else common
+    return common
+
+
+def _pair(a: Run, b: Run, name: str) -> tuple[Bench, Bench]:
+    if name not in shared_benches(a, b):
+        raise LimoError(f"{a.label} and {b.label} do not both have {name!r}")
+    return a.bench(name), b.benches.get(name) or next(iter(b.benches.values()))
+
+
+def compare(a: Run, b: Run, bench: str = "", only: str = "", page: int = 0, size: int = 50) -> dict[str, Any]:
+    """Per problem: right/wrong in each run (right = most samples correct); flips first."""
+    common = shared_benches(a, b)
     items = []
-    for name in names:
-        ba, bb = a.bench(name), b.bench(name)
+    for name in [bench] if bench else common:
+        ba, bb = _pair(a, b, name)
         sa, sb = _scores(ba), _scores(bb)
-        order = list(ba.problems()) or sorted(sa)
-        for pid in order:
+        for pid in list(ba.problems()) or sorted(sa):
             if pid not in sa or pid not in sb:
                 continue
             (ca, na), (cb, nb) = sa[pid], sb[pid]
@@ -233,8 +245,7 @@ def compare(a: Run, b: Run, bench: str = "", only: str = "", page: int = 0, size
 def compare_problem(a: Run, b: Run, bench: str, problem_id: str) -> dict[str, Any]:
     """Both runs' samples of one problem, side by side."""
     out: dict[str, Any] = {"bench": bench, "problem_id": problem_id}
-    for side, run in (("a", a), ("b", b)):
-        bn = run.bench(bench)
+    for side, bn in zip(("a", "b"), _pair(a, b, bench)):
         rows = sorted((r for r in bn.index.rows.values() if r.problem_id == problem_id), key=lambda r: r.sample_index)
         out[side] = [sample_view(bn, r) for r in rows]
     return out

@@ -15,7 +15,8 @@ async function showCompare(main) {
   }
   const a = state.a || evals[0][0], b = state.b || evals[1][0];
   const bar = el("form", {className: "filters"});
-  const benches = RUNS[Number(a)].benches.filter(x => RUNS[Number(b)].benches.includes(x));
+  const data = await api("/api/compare", {a, b, bench: state.bench || "", only: state.only || "", page: state.page, size: 50});
+  const benches = data.benches;
   bar.innerHTML = select("a", evals, a, "before (A)") + select("b", evals, b, "after (B)") +
     select("bench", [["", "all shared benchmarks"], ...benches.map(x => [x, x])], state.bench || "", "benchmark") +
     `<label><input type="checkbox" name="only" value="flips" ${state.only ? "checked" : ""}> flips only</label>`;
@@ -24,7 +25,6 @@ async function showCompare(main) {
     new FormData(bar).forEach((v, k) => { f[k] = v; });
     go({...f, page: "0", problem: "", pbench: ""});
   };
-  const data = await api("/api/compare", {a, b, bench: state.bench || "", only: state.only || "", page: state.page, size: 50});
   const summary = el("p", {className: "summary"},
     `<b>${escapeHtml(data.a)}</b> → <b>${escapeHtml(data.b)}</b>: ${data.total} problems ·
      <span class="badge green">${data.flips.gained} gained</span> <span class="badge red">${data.flips.lost} lost</span>
