@@ -18,6 +18,16 @@ PLOT_SUFFIXES = (".png", ".svg")
 
 
 def _live(bench: Bench, n_expected: int | None) -> dict[str, Any]:
+    """Live metrics, computed again only when the benchmark's files changed."""
+    stamp = bench.stamp()
+    hit = bench.cache.get("live")
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, _summarize_live(bench, n_expected))
+        bench.cache["live"] = hit
+    return dict(hit[1])
+
+
+def _summarize_live(bench: Bench, n_expected: int | None) -> dict[str, Any]:
     from limo.eval.metrics import Outcome, summarize
 
     by_problem: dict[str, list] = {}

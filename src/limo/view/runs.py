@@ -39,7 +39,7 @@ class Bench:
     _problems: dict[str, dict[str, Any]] = field(default_factory=dict)
     _stamp: tuple[float, int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    cache: dict[Any, tuple[Any, list]] = field(default_factory=dict)  # limo.view.query's filter results
+    cache: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # query/overview results, keyed by stamp()
 
     def problems(self) -> dict[str, dict[str, Any]]:
         """problem id -> raw row, in file order."""
