@@ -25,6 +25,8 @@ from limo.grade.fastpath import (choice_letter, clean, drop_named_lhs, is_prose,
                                  split_top, strip_assignment, strip_choice_prefix, strip_trailing_words,
                                  strip_units, text_key, unwrap_text)
 from limo.grade.gold import Gold, enotation_to_latex
+from limo.grade.notation import (alternatives, collapse_chain, constants, drop_conditions, has_relation, relation_to_interval,
+                                 single_valued)
 
 MvFn = Callable[[str, str], bool]
 _MAX_MV_CHARS = 600  # longer answers are not what a benchmark gold looks like; sympy could take forever
@@ -177,6 +179,8 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         return decided
     if is_text(gold.text) or is_prose(answer):
         return text_key(gold.text) == text_key(answer)
+    if single_valued(g) and len(alternatives(answer)) > 1:
+        return False  # a hedge: `5 \\text{or} 7`, `x = 5 \\lor x = 7`, `5, 7` against one value
     if gold.choice is None:
         a = strip_choice_prefix(a)
     gold_num = parse_number(strip_units(strip_assignment(g)))
@@ -212,9 +216,34 @@ def _same_list(gold: str, answer: str) -> bool:
     return True
 
 
+_INTERVAL = re.compile(r"^\s*[(\[].*(?:,|\\infty).*[)\]]\s*$|\\cup|\\emptyset|\\varnothing|\\mathbb")
+_MEMBER = re.compile(r"^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?\s*\\in\s+")
+
+
+def _prepare(s: str) -> str:
+    """The notation rules of `limo.grade.notation` that rewrite a side before any comparison."""
+    s = drop_conditions(constants(s))
+    if len(alternatives(s)) == 1:  # `x = 5 \\text{ or } x = 7` is two values, not a chain
+        s = collapse_chain(s)
+    return _MEMBER.sub("", s, count=1)
+
+
+def _compare(gold: str, answer: str, mv: MvFn) -> bool:
+    """Math-Verify, except that a relation only matches a relation or the interval it describes."""
+    if has_relation(gold) == has_relation(answer):
+        return mv(gold, answer)
+    relation, other = (gold, answer) if has_relation(gold) else (answer, gold)
+    interval = relation_to_interval(relation)
+    if interval is None or not _INTERVAL.search(other):
+        return False  # `x \\neq 3` is not 3; `x \\geq 5` is not 5
+    return mv(interval, answer) if relation is gold else mv(gold, interval)
+
+
 def equivalent(gold: Gold, answer: str, mv: MvFn = mv_verify) -> bool:
     """True when `answer` is a correct final answer for `gold` (see module docstring)."""
+    gold = Gold(text=_prepare(gold.text), choice=gold.choice)
+    answer = _prepare(answer)
     decided = fast_decision(gold, answer)
     if decided is not None:
         return decided
-    return mv(*drop_named_lhs(gold.text, answer))
+    return _compare(*drop_named_lhs(gold.text, answer), mv)

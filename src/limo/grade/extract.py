@@ -26,8 +26,9 @@ _STATEMENT = re.compile(
     r"\b(?:is|are|equals|be|gives|get|=)\s+(?:indeed\s+|exactly\s+|just\s+|simply\s+|therefore\s+|equal to\s+)*"
     r"(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\)|[-+]?\d[\d,]*(?:\.\d+)?(?:/\d+)?)"
     r"(?:\s+[a-zA-Z]+){0,3}\s*[.!]?\s*$")
-_CONCLUSION = re.compile(r"^(?:thus|therefore|so|hence|finally)\b[^$\\]*?"
-                         r"(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\))\s*[.!]?\s*$",
+_CONCLUSION = re.compile(r"^(?:thus|therefore|so|hence|finally|we (?:find|get|have|obtain|conclude)\b)[^$\\]*?"
+                         r"(\$[^$]{1,200}\$|\\\((?:(?!\\[()]).){1,200}\\\))"
+                         r"(?:\s+is\s+(?:the|our)\s+(?:final\s+)?(?:answer|solution|result))?\s*[.!]?\s*$",
                          re.I)
 _CONCLUDES = re.compile(r"^(?:\**)(?:therefore|thus|so|hence|in conclusion|in summary|finally|overall|consequently)\b|"
                         r"\b(?:answer|result) (?:is|should be)\b|\bis the (?:correct |final |right )?answer\b", re.I)
@@ -36,18 +37,29 @@ _CLOSING_MATH = re.compile(
     r"(?:therefore|thus|so|hence|final|conclusion|answer|result)[^\n]{0,200}:\s*"
     r"(?:\\\[(?P<a>(?:(?!\\\]|\\\[).){1,500})\\\]|\$\$(?P<b>[^$]{1,500})\$\$)\s*[.]?$", re.I | re.S)
 _FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+")
-_FORMULA = re.compile(r"[\^+*<>]|\\(?:frac|sqrt|cdot|times)")
+_FORMULA = re.compile(r"[\^+*<>≠≤≥]|\\(?:frac|sqrt|cdot|times|neq?|[lg]eq?|[lg]t|approx|in)(?![a-zA-Z])")
 _END_MARKERS = re.compile(r"(?:\s*(?:<\|end_of_solution\|>|<\|im_end\|>|<\|endoftext\|>|</s>|<\|eot_id\|>))+\s*$")
+# Chat-template tokens: text after one is a new turn (`... is $(7, 6)$. <|im_start|>user ...`), not the answer.
+_TEMPLATE_TOKEN = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text|start_header_id|end_header_id|"
+                             r"end|user|assistant|system|end_of_solution)\|>|</s>|<(?:end|start)_of_turn>|"
+                             r"<｜(?:end▁of▁sentence|User|Assistant)｜>")
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*(?!\{\s*\})")  # empty boxes (prompt echoes) are not candidates
 _BRACE = re.compile(r"\\.|[{}]", re.S)
 _MAX_BOXES = 256  # only the last boxes can hold the final answer
 # Between two boxes that together form one multi-part answer: only separators, no words.
 _MULTI_GAP = re.compile(r"^[\s,;$.]*(?:(?:and|or|&|\\quad|\\qquad|\\text\{\s*(?:and|or|,)?\s*\}|,)[\s,;$.]*)*$")
 
+# Two boxes joined by labels rather than hesitation: `\\boxed{(3, 3)} for part (a) and \\boxed{(1, 1)}`,
+# `y_1 = \\boxed{A} \\) and \\( y_2 = \\boxed{B}`. Checked after stripping `$`, `\\(`, `\\text{`.
+_LABEL_GAP = re.compile(r"^(?:and|&|respectively|for|in|part|parts|\([a-z0-9]\)|[a-z0-9]\)|"
+                        r"(?:[a-z]|\\[a-z]+)(?:_\{?\w+\}?)?(?:\([a-z]\))?\s*=|[\s,;.:])*$", re.I)
+_GAP_WRAPPERS = re.compile(r"\\(?:text|textbf|mathrm|mbox)\s*\{|\\[()\[\]]|\$|[{}]|\\q?quad")
+
 # Fallbacks, tried when no box is found; the one matching LAST in the segment wins.
 _FALLBACKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("final_answer_is", re.compile(r"final answer is\s*[:：]?\s*", re.I)),
     ("answer_colon", re.compile(r"(?:\*\*|##+\s*)?(?:final\s+)?answer(?:\s*\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.I)),
+    ("answer_math", re.compile(r"(?<![a-z])(?:final\s+)?answer\s*(?=\$|\\\(|\\\[)", re.I)),  # "Answer $9$"
     ("answer_is", re.compile(r"\b(?:the\s+)?(?:correct\s+)?answer\s+(?:is|should be|would be)\s*[:：]?\s*", re.I)),
     ("answer_zh", re.compile(r"(?:答案|结果|最终答案)\s*(?:是|为|应为)?\s*[:：]?\s*")),
     ("choice_zh", re.compile(r"(?:故|所以|因此)?(?:选|应选|选择)\s*(?=[(（]?[A-E]\b)")),
@@ -93,10 +105,16 @@ def _box_content(text: str, start: int, pairs: dict[int, int]) -> tuple[str | No
 
 
 def _last_boxed(text: str) -> tuple[str | None, str | None]:
-    """The last non-empty box; adjacent boxes separated only by `,`/`and` form one multi-part answer."""
+    answer, rule, _ = _last_boxed_at(text)
+    return answer, rule
+
+
+def _last_boxed_at(text: str, gold: bool = False) -> tuple[str | None, str | None, int]:
+    """The last non-empty box and where it ends; adjacent boxes separated only by `,`/`and` or by part
+    labels form one multi-part answer."""
     matches = list(_BOX.finditer(text))[-_MAX_BOXES:]
     if not matches:
-        return None, None
+        return None, None, -1
     pairs = _brace_pairs(text, matches[0].end())
     boxes: list[tuple[int, int, str]] = []  # (start, end, content) of the trailing run of boxes
     for m in reversed(matches):
@@ -105,17 +123,30 @@ def _last_boxed(text: str) -> tuple[str | None, str | None]:
             if boxes:
                 break
             continue
-        if boxes and not _MULTI_GAP.match(text[end:boxes[-1][0]]):
+        gap = text[end:boxes[-1][0]] if boxes else ""
+        if boxes and not (_joins_parts(gap) or gold and not re.search(r"[A-Za-z]", gap)):
             break
         boxes.append((m.start(), end, content))
         if len(boxes) >= 16:
             break
     if not boxes:
-        return None, None
+        return None, None, -1
     parts = list(dict.fromkeys(strip_answer(c) for _, _, c in reversed(boxes)))  # `\boxed{5} \boxed{5}` is 5
     if len(parts) == 1:
-        return parts[0], "boxed"
-    return ", ".join(parts), "boxed_multi"
+        return parts[0], "boxed", boxes[0][1]
+    return ", ".join(parts), "boxed_multi", boxes[0][1]
+
+
+def gold_boxes(text: str) -> str | None:
+    """The answer of a gold that boxes: its last run of boxes, each brace-matched on its own
+    (`\boxed{3} \text{ and } \boxed{4}` is `3, 4`, not `3} \text{ and } \boxed{4`). As in a response,
+    words between boxes end the run (`\boxed{1} no no \boxed{2}` is 2); symbols alone do not."""
+    return _last_boxed_at(text, gold=True)[0]
+
+
+def _joins_parts(gap: str) -> bool:
+    """True when the text between two boxes only separates parts of one answer (no hesitation)."""
+    return bool(_MULTI_GAP.match(gap)) or (len(gap) <= 80 and bool(_LABEL_GAP.match(_GAP_WRAPPERS.sub(" ", gap))))
 
 
 def _take_after(text: str, pos: int) -> str:
@@ -128,10 +159,14 @@ def _take_after(text: str, pos: int) -> str:
     for open_, close in (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$")):
         if rest.startswith(open_):
             j = rest.find(close, len(open_))
+            while open_ == "$" and j > 0 and rest[j - 1] == "\\":  # `\$` is a dollar sign, not the end
+                j = rest.find(close, j + 1)
+            if j > 0 and open_ in ("$", "\\(") and "\n" in rest[:j]:
+                break  # inline maths does not span lines: `Answer $ \n 9 \n $` is not an answer
             if j > 0:
                 return rest[len(open_):j]
     line = rest.split("\n", 1)[0]
-    statement = _STATEMENT.search(line.rstrip(" .")) if len(re.findall(r"[A-Za-z]{3,}", line)) >= 3 else None
+    statement = _STATEMENT.search(line.rstrip(" .")) if len(re.findall(r"[A-Za-z]{3,}", line)) >= 2 else None
     if statement:  # "Answer: The velocity is 1000 radians per second."
         return statement.group(1)
     return re.split(r"\.(?:\s|$)|。|;\s|\s—\s|, (?:which|since|because|so)\b|\bI hope\b", line, 1)[0]
@@ -203,16 +238,75 @@ def strip_answer(answer: str) -> str:
     return a.strip()
 
 
+def cut_new_turn(response: str) -> str:
+    """The response up to the first chat-template token that follows some text (what comes after is the
+    start of a new turn the model hallucinated, or padding), with leading template tokens removed."""
+    if "<" not in response:
+        return response
+    lead = re.match(rf"(?:\s*(?:{_TEMPLATE_TOKEN.pattern})(?:system|user|assistant)?)*", response)
+    response = response[lead.end():] if lead else response
+    m = _TEMPLATE_TOKEN.search(response)
+    return response[:m.start()] if m else response
+
+
+_SPAN = re.compile(r"(\$\$?|\\\[|\\\()\s*((?:\\\$|[^$])+?)\s*(\$\$?|\\\]|\\\))")
+_LEAD_IN = re.compile(r"^[A-Za-z][^$\\\n:]{0,60}:\s*")  # "Here is a zero matrix: "
+_TAIL_UNIT = re.compile(r"^(?:\\?%|percent|pct|[a-zA-Z]{1,12})?[.!]?$")
+
+
+def _bare_answer(text: str) -> tuple[str | None, str | None]:
+    """A response that is nothing but a final answer (`$\frac{1}{3}$`, `-5`, `$(3,2)$`, `28 percent`,
+    `Here is the matrix: $...$`): the whole short text is its own answer. Prose is never taken."""
+    t = text.strip()
+    if not t or len(t) > 300 or "\n\n" in t:
+        return None, None
+    t = _LEAD_IN.sub("", t, count=1)
+    spans = list(_SPAN.finditer(t))
+    if len(spans) == 1 and spans[0].start() == 0 and _TAIL_UNIT.match(t[spans[0].end():].strip()):
+        tail = t[spans[0].end():].strip().rstrip(".!")
+        return strip_answer(f"{spans[0].group(2)} {tail}".strip()), "bare"
+    if m := re.fullmatch(r"\$?\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*\$?\s*[€£¥]?\.?", t):
+        return m.group(1), "bare"  # `$1,000.99`, `1,000.99$`: a currency sign, not maths
+    if spans or "$" in t or "\\boxed" in t or t.count("{") != t.count("}") or t[-1] in ",;:([{=+-*/":
+        return None, None  # a formula cut off mid-way is not an answer
+    if re.match(r"[A-Za-z]{2,}\s+\S", t):
+        return None, None  # starts like a sentence: "For k=3"
+    words = re.findall(r"(?<![\\a-zA-Z])[A-Za-z]{2,}", t)
+    if len(words) > 2 or (len(words) == 2 and not re.search(r"[\d\\=^]", t)) or re.search(r"[.!?]\s+\S", t):
+        return None, None
+    return strip_answer(t), "bare"
+
+
+def _after_last_box(final: str, box_end: int) -> tuple[str | None, str | None]:
+    """A "Final Answer: ..." line after the last box overrides it: Minerva's closing "Final Answer: The
+    final answer is $X$. I hope it is correct." is the answer even when earlier work boxed something."""
+    answer, rule = _fallback(final[box_end:])
+    if rule in ("final_answer_is", "answer_colon", "answer_math") and answer and not _is_sentence(answer):
+        return answer, rule
+    return None, None
+
+
+def _is_sentence(s: str) -> bool:
+    """Two or more words outside LaTeX: a phrase, not a value (`boxed as requested`)."""
+    bare = re.sub(r"\\(?:text|textbf|mathrm|mbox)\s*\{[^{}]*\}|\\[a-zA-Z]+", " ", s)
+    return len(re.findall(r"(?<![\\\w])[A-Za-z]{3,}\b", bare)) >= 2
+
+
 def extract_answer(response: str) -> tuple[str | None, str | None]:
     """(final answer, rule that fired) or (None, None). See the module docstring for the rules."""
     if not isinstance(response, str) or not response.strip():
         return None, None
-    final, thinking = final_segment(response)
-    answer, rule = _last_boxed(final)
+    final, thinking = final_segment(cut_new_turn(response))
+    answer, rule, box_end = _last_boxed_at(final)
+    if answer is not None:
+        later, later_rule = _after_last_box(final, box_end)
+        answer, rule = (later, later_rule) if later else (answer, rule)
     if answer is None:
         answer, rule = _fallback(final)
     if answer is None:
         answer, rule = _closing_statement(final)
+    if answer is None:
+        answer, rule = _bare_answer(final)
     if answer is None and thinking:
         answer, rule = _last_boxed(thinking)
         rule = rule and f"think_{rule}"

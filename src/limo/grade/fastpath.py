@@ -119,6 +119,14 @@ def _values(n: Num) -> list[Fraction]:
     return [value, value / 100] if n.percent else [value]
 
 
+_LONG_DECIMAL = 6  # an answer with this many significant digits is a computed value, not a rough guess
+
+
+def _within_last_digit(exact: Fraction, approx: Fraction, sig: int) -> bool:
+    """`0.0833333333333333` for 1/12: the decimal is the exact value rounded or cut at its last digit."""
+    return abs(exact - approx) <= abs(exact) * Fraction(10) ** (1 - sig)
+
+
 def numbers_equal(gold: Num, answer: Num) -> bool:
     """Exact equality, with the percent and significant-digit rules of the module docstring.
 
@@ -132,6 +140,8 @@ def numbers_equal(gold: Num, answer: Num) -> bool:
             if x == y:
                 return True
             if gold.sig >= 3 and more_precise and y != 0 and _to_sig(y, gold.sig) == _to_sig(x, gold.sig):
+                return True
+            if gold.sig == 0 and answer.sig >= _LONG_DECIMAL and x != 0 and _within_last_digit(x, y, answer.sig):
                 return True
     return False
 

@@ -69,6 +69,20 @@ def enotation_to_latex(s: str) -> str:
     return _ENOTATION.sub(lambda m: f"{m.group(1)}\\times10^{{{int(m.group(2))}}}", s)
 
 
+def _answer_part(s: str) -> str:
+    """The answer in a gold that carries more than one: the last run of boxes of a gold that boxes
+    (`\\boxed{2}, \\boxed{3}` is `2, 3`), the final answer of a gold that is a whole worked solution, and `and`
+    between values as a list separator (`p = -1 \\text{ and } p = 2` is two values)."""
+    from limo.grade.extract import extract_answer, gold_boxes
+    from limo.grade.fastpath import is_prose
+
+    if "\\boxed" in s or "\\fbox" in s:
+        s = gold_boxes(s) or s
+    elif len(s) > 200 and is_prose(s):
+        s = extract_answer(s)[0] or s
+    return re.sub(r"\s*\\(?:text|mbox|textrm)\{\s*and\s*\}\s*", ", ", s)
+
+
 def gold_text(gold: Any) -> str | None:
     """One gold value as LaTeX text without `$`; None when it is empty or unusable."""
     if gold is None or isinstance(gold, bool):
@@ -84,8 +98,7 @@ def gold_text(gold: Any) -> str | None:
         return gold_text(list(gold.values())) if gold else None
     if not isinstance(gold, str):
         return None
-    s = gold.strip()
-    s = re.sub(r"^\\boxed\{(.*)\}$", r"\1", s, flags=re.S)
+    s = _answer_part(gold.strip())
     s = re.sub(r"\$\s*,\s*\$", ", ", s)  # `$(0,1)$,$(1,0)$` -> one list
     s = s.replace("\\$", "").replace("$", "").strip().rstrip(".").strip()  # `\$36` is currency
     if re.search(r"\b(?:np|numpy|math)\.\w", s):

@@ -1,0 +1,140 @@
+"""Notation that changes what an answer means: upright constants, hedges, relations and chains.
+
+Each rule here exists because reading the notation naively produced a false positive:
+- `\\mathrm{e}` / `\\mathrm{i}` (Gaokao, Kaoyan, Minerva write constants upright) were stripped as units,
+  so `2\\mathrm{e}` matched `2`. They are Euler's number and the imaginary unit: `constants` rewrites every
+  upright spelling (`\\mathrm`, `\\text`, `\\rm`, `\\operatorname`, ...) to the plain letter first.
+- A hedge (`5 \\text{ or } 7`, `x = 5 \\lor x = 7`, `\\boxed{5}, \\boxed{7}`) names several values; against a
+  gold that is one value it is wrong, however many of its alternatives match (`alternatives`).
+- A relation (`x \\neq 3`, `x \\geq 5`) is not its right-hand number; it only matches a relation, or the
+  interval it describes (`relation_to_interval`: `-2 \\le x \\le 7` is `[-2, 7]`).
+- A chain `x = 5+5+1 = 11` states its value last; `x = \\frac13 \\approx 0.33` states it before `\\approx`
+  (`collapse_chain`).
+"""
+
+from __future__ import annotations
+
+import re
+
+_UPRIGHT = r"\\(?:mathrm|text|textrm|textit|mathit|operatorname|mbox|rm|mathbf|textnormal)"
+_CONSTANT = re.compile(rf"{_UPRIGHT}\s*\{{\s*([ei])\s*\}}|\{{\s*\\rm\s+([ei])\s*\}}|\\rm\s+([ei])(?![a-zA-Z])")
+
+
+def constants(s: str) -> str:
+    """`\\mathrm{e}` -> `e`, `\\text{i}` -> `i`, `{\\rm e}` -> `e`: upright constants as plain letters."""
+    if "\\" not in s:
+        return s
+    return _CONSTANT.sub(lambda m: m.group(1) or m.group(2) or m.group(3), s)
+
+
+# Connectives that join alternatives: `or` in any spelling, logical or, Chinese 或, `and` between values.
+_OR = re.compile(r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:or|and)\s*\}|\\(?:lor|vee)(?![a-zA-Z])|"
+                 r"(?<![a-zA-Z\\])(?:or|and)(?![a-zA-Z])|或|以及")
+_MULTI_VALUED = re.compile(r"\\(?:pm|mp|cup|cap|begin)(?![a-zA-Z])|±|∓|\\\\|;")
+_SPACING = re.compile(r"\\[,;:! ]")  # `\\,` is a thin space, not a list comma
+_GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_REL = re.compile(r"\\(?:neq|ne|geqslant|leqslant|geq|leq|ge|le|gt|lt|ngeq|nleq)(?![a-zA-Z])|\\not=|[<>≤≥≠]|!=")
+_CONDITION = re.compile(rf"{_REL.pattern}|\\in(?![a-zA-Z])|\\(?:text|mathrm)\{{\s*(?:for|where|if|when)\b")
+
+
+def _split_top(s: str, seps: re.Pattern[str]) -> list[str]:
+    """Split at `seps` matches that are outside every bracket pair."""
+    parts, depth, start = [], 0, 0
+    stops = {m.start(): m.end() for m in seps.finditer(s)}
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0 and i in stops:
+            parts.append(s[start:i])
+            start = i = stops[i]
+            continue
+        i += 1
+    parts.append(s[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def alternatives(answer: str) -> list[str]:
+    """The values an answer names: `x = 5 \\text{ or } x = 7` -> [`x = 5`, `x = 7`]; `7,425,000` -> one.
+    A trailing condition (`2^n, n \\geq 1`, `x^2 \\text{ for } x > 0`) is not an alternative."""
+    s = _GROUPED_NUMBER.sub("0", _SPACING.sub(" ", answer.replace("{,}", "")))
+    items = _split_top(s, re.compile(rf"{_OR.pattern}|,|;"))
+    while len(items) > 1 and _CONDITION.search(items[-1]) and not _CONDITION.search(items[0]):
+        items.pop()
+    return items
+
+
+def drop_conditions(answer: str) -> str:
+    """`2^n, n \\geq 1` -> `2^n`: a trailing domain condition is not part of the value."""
+    items = _split_top(_SPACING.sub(" ", answer), re.compile(r",|;|\\(?:text|mathrm)\{\s*(?:for|where|if|when)\b[^{}]*\}"))
+    if len(items) == 2 and _CONDITION.search(items[1]) and not _CONDITION.search(items[0]):
+        return items[0]
+    return answer
+
+
+def single_valued(gold: str) -> bool:
+    """A gold that is exactly one value (no list, set, tuple, `\\pm`, `or`): hedged answers cannot match it."""
+    s = _GROUPED_NUMBER.sub("0", _SPACING.sub(" ", gold.replace("{,}", "")))
+    return "," not in s and not _MULTI_VALUED.search(s) and not _OR.search(s) and not re.search(r"\\\{|\\\}", s)
+
+
+def has_relation(s: str) -> bool:
+    return bool(_REL.search(s))
+
+
+_NAME = r"(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[\w\\]+\}?)?(?:\([a-z]\))?|\|[a-zA-Z]\|"
+_LESS = r"(?:(?:\\leqslant|\\leq|\\le|\\lt)(?![a-zA-Z])|<|≤)"
+_MORE = r"(?:(?:\\geqslant|\\geq|\\ge|\\gt)(?![a-zA-Z])|>|≥)"
+_MEMBER = re.compile(rf"^\s*(?:{_NAME})\s*\\in\s*")
+
+
+def _closed(op: str) -> bool:
+    return op.startswith(("\\le", "\\ge")) or op in "≤≥"
+
+
+def relation_to_interval(s: str) -> str | None:
+    """`-2 \\le x < 7` -> `[-2, 7)`, `x \\geq 5` -> `[5, \\infty)`, `x \\in (0, 1]` -> `(0, 1]`; None when
+    `s` is some other relation (`x \\neq 3`, `x + y > 2`)."""
+    s = s.strip()
+    if m := _MEMBER.match(s):
+        return s[m.end():]
+    op = rf"\s*({_LESS}|{_MORE})\s*"
+    if m := re.fullmatch(rf"(.+?){op}(?:{_NAME}){op}(.+)", s):
+        lo, op1, op2, hi = m.group(1), m.group(2), m.group(3), m.group(4)
+        if re.fullmatch(_LESS, op1) and re.fullmatch(_LESS, op2):
+            return f"{'[' if _closed(op1) else '('}{lo}, {hi}{']' if _closed(op2) else ')'}"
+        if re.fullmatch(_MORE, op1) and re.fullmatch(_MORE, op2):
+            return f"{'[' if _closed(op2) else '('}{hi}, {lo}{']' if _closed(op1) else ')'}"
+        return None
+    if m := re.fullmatch(rf"(?:{_NAME}){op}(.+)", s):
+        op1, bound = m.group(1), m.group(2)
+        if re.fullmatch(_MORE, op1):
+            return f"{'[' if _closed(op1) else '('}{bound}, \\infty)"
+        return f"(-\\infty, {bound}{']' if _closed(op1) else ')'}"
+    if m := re.fullmatch(rf"(.+?){op}(?:{_NAME})", s):
+        bound, op1 = m.group(1), m.group(2)
+        if re.fullmatch(_LESS, op1):
+            return f"{'[' if _closed(op1) else '('}{bound}, \\infty)"
+        return f"(-\\infty, {bound}{']' if _closed(op1) else ')'}"
+    return None
+
+
+_EQUALS = re.compile(r"(?<![<>!\\:])=(?!=)")
+_APPROX = re.compile(r"\\approx|≈|\\simeq")
+_BARE_NAME = re.compile(rf"\s*(?:{_NAME})\s*")
+
+
+def collapse_chain(s: str) -> str:
+    """`x = 5+5+1 = 11` -> `x = 11`; `1 = y = 0` -> `0`; `x = \\frac13 \\approx 0.33` -> `x = \\frac13`;
+    `x \\approx 11` -> `x = 11`. Only top-level signs count (not those inside brackets)."""
+    approx = _split_top(s, _APPROX)
+    if len(approx) > 1:
+        head = approx[0]
+        s = head if not _BARE_NAME.fullmatch(head) else f"{head} = {approx[-1]}"
+    parts = _split_top(s, _EQUALS)
+    if len(parts) < 3:
+        return s
+    return f"{parts[0]} = {parts[-1]}" if _BARE_NAME.fullmatch(parts[0]) else parts[-1]
