@@ -159,3 +159,16 @@ def test_tensor_parallel_beyond_visible_gpus_is_a_problem(monkeypatch):
     monkeypatch.setattr(check, "visible_gpus", lambda: 0)
     check.check_gpus(report, "r.yaml", 4, "model m")
     assert "not checkable here (no GPU visible)" in report.notes[0] and len(report.problems) == 1
+
+
+def test_rope_scaling_extends_the_positions_check(tmp_path):
+    """max_model_len 65536 is fine for Qwen2.5 with YaRN factor 4 configured, refused without it."""
+    from limo.model_files import read_model_files
+
+    d = _fake_model(tmp_path)
+    assert read_model_files(str(d)).positions == 32768
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["rope_scaling"] = {"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}
+    (d / "config.json").write_text(json.dumps(cfg))
+    assert read_model_files(str(d)).positions == 131072
+    assert read_model_files(str(tmp_path / "absent")) is None
