@@ -143,3 +143,20 @@ def read_records(path: str | Path, cls: type[R]) -> list[R]:
 def write_records(path: str | Path, records: typing.Iterable[Record]) -> int:
     """Write records atomically; returns how many."""
     return write_jsonl(path, (r.to_dict() for r in records))
+
+
+def read_problems(path: str | Path) -> list[Problem]:
+    """Read Problem JSONL; a repeated id is an error naming both lines (samples, pass rates and chains are
+    keyed by problem id, so a duplicate would pair one problem with another's chain)."""
+    from limo.errors import RecordError
+
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for lineno, row in iter_jsonl(path):
+        p = Problem.from_dict(row, f"{path}:{lineno}")
+        if p.id in first:
+            raise RecordError(f"{path}:{lineno}: duplicate problem id {p.id!r} (first at {path}:{first[p.id]}); "
+                              f"ids must be unique: fix or re-ingest the file (limo curate ingest)")
+        first[p.id] = lineno
+        problems.append(p)
+    return problems

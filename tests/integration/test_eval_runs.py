@@ -166,3 +166,29 @@ def test_data_parallel_shards_merge_to_the_unsharded_result(tiny_model, shared_d
     assert sorted(p.name for p in (sharded / "aime24").glob("samples*")) == [
         "samples.shard-0-of-2.jsonl", "samples.shard-1-of-2.jsonl"]
     assert metrics(whole) == metrics(sharded)
+
+
+def test_two_evals_started_together_into_one_folder_one_refuses(tiny_model, shared_dir, tmp_path):
+    out = tmp_path / "run"
+    cmd = eval_cmd(tiny_model, shared_dir / "benchmarks", out, "hf", 2, 8)
+    procs = [subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    codes = sorted(rc for rc, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for rc, err in results if rc == 2)
+    assert "is in use by another limo eval (pid " in refused, refused
+    for bench in ("aime24", "math500"):
+        keys = [(r["problem_id"], r["sample_index"]) for r in read_jsonl(out / bench / "samples.jsonl")]
+        assert len(keys) == len(set(keys)) == 4
+    assert not (out / ".lock").exists()
+
+
+def test_a_wrong_model_path_fails_cleanly_and_does_not_pin_the_run(tiny_model, shared_dir, tmp_path):
+    out = tmp_path / "run"
+    data = shared_dir / "benchmarks"
+    bad = subprocess.run(eval_cmd(tmp_path / "no-such-model", data, out, "hf", 1, 4), env=ENV,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "no such folder" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (out / "config.json").exists()
+    run_ok(eval_cmd(tiny_model, data, out, "hf", 1, 4), timeout=240)  # the corrected command is accepted

@@ -12,7 +12,8 @@ from limo.eval.config import EvalConfig, JudgeConfig
 from limo.eval.judge import (PAPER_SYSTEM_PROMPT, JUDGE_SYSTEM_PROMPT, fence, judge_problems, judge_prompt,
                              outcome, paper_verdict, parse_verdict, run_judge)
 from limo.eval.results import write_results
-from limo.eval.runner import _freeze_problems, _lock_config
+from limo.eval.rundir import RunDir
+from limo.eval.runner import config_record
 from limo.generate.backends import Backend, Completion
 from limo.records import Problem, Sample, Verdict, read_records, write_records
 
@@ -115,9 +116,9 @@ class Replies(Backend):
 def test_judge_errors_are_counted_and_both_verdicts_are_kept_per_sample(tmp_path):
     cfg = EvalConfig(output_dir=str(tmp_path), benchmarks=["kaoyan"], generation={"model": "m"},
                      judge={"model": "j", "backend": "hf"}, bootstrap_iters=20)
-    _lock_config(tmp_path, cfg)
+    RunDir(tmp_path).pin_config(config_record(cfg))
     problems = [Problem(id=str(i), problem=f"k{i}", answer=str(i)) for i in range(3)]
-    _freeze_problems(tmp_path / "kaoyan" / "problems.jsonl", problems)
+    RunDir(tmp_path).freeze_problems("kaoyan", problems)
     samples = [Sample(problem_id=str(i), sample_index=0, response=f"resp{i} \\boxed{{{i}}}", finish_reason="stop",
                       completion_tokens=3, verdict=Verdict(correct=True, reason="equal", extracted=str(i)))
                for i in range(3)]
@@ -139,7 +140,7 @@ def test_judge_errors_are_counted_and_both_verdicts_are_kept_per_sample(tmp_path
     assert "2 judge errors" in (tmp_path / "report.md").read_text()
     paper = cfg.model_copy(update={"judge": JudgeConfig(model="j", backend="hf", style="paper")})
     with pytest.raises(LimoError, match="kaoyan.judge_settings"):  # replies of two judges never mix
-        _lock_config(tmp_path, paper)
+        RunDir(tmp_path).pin_config(config_record(paper))
 
 
 def test_eval_command_line_sets_judge_style_and_tail_chars(tmp_path):

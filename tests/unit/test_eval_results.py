@@ -10,7 +10,8 @@ import pytest
 from limo.errors import LimoError
 from limo.eval.config import EvalConfig
 from limo.eval.results import write_results
-from limo.eval.runner import _freeze_problems, _lock_config
+from limo.eval.rundir import RunDir
+from limo.eval.runner import config_record
 from limo.jsonl import read_jsonl
 from limo.records import Problem, Sample, Verdict, write_records
 
@@ -25,16 +26,16 @@ def sample(pid, k, correct, extracted, tokens=10, finish="stop"):
 def run(tmp_path):
     cfg = EvalConfig(output_dir=str(tmp_path), benchmarks=["kaoyan", "gpqa_diamond", "gpqa_diamond_published"],
                      generation={"model": "m"}, judge={"model": "j"}, bootstrap_iters=50)
-    _lock_config(tmp_path, cfg)
+    RunDir(tmp_path).pin_config(config_record(cfg))
     kaoyan = [Problem(id=str(i), problem=f"k{i}", answer=str(i), source="kaoyan") for i in range(2)]
-    _freeze_problems(tmp_path / "kaoyan" / "problems.jsonl", kaoyan)
+    RunDir(tmp_path).freeze_problems("kaoyan", kaoyan)
     write_records(tmp_path / "kaoyan" / "samples.jsonl", [sample("0", 0, True, "0"), sample("1", 0, False, "7")])
     judge = [Sample(problem_id="0#0", sample_index=0, response="## Analysis\nok\n## Correctness\nWRONG"),
              Sample(problem_id="1#0", sample_index=0, response="## Correctness\nCORRECT")]
     write_records(tmp_path / "kaoyan" / "judge.jsonl", judge)
     for name, gold, right in (("gpqa_diamond", "C", 1), ("gpqa_diamond_published", "A", 2)):
         ps = [Problem(id=str(i), problem="q", answer=gold, source=name) for i in range(2)]
-        _freeze_problems(tmp_path / name / "problems.jsonl", ps)
+        RunDir(tmp_path).freeze_problems(name, ps)
         write_records(tmp_path / name / "samples.jsonl",
                       [sample(str(i), 0, i < right, gold if i < right else "B", finish="length" if i else "stop")
                        for i in range(2)])
@@ -79,11 +80,11 @@ def test_incomplete_run_is_refused_and_shards_are_merged(run):
 
 def test_changed_data_or_settings_are_refused(run):
     with pytest.raises(LimoError, match="benchmark data differs"):
-        _freeze_problems(run / "kaoyan" / "problems.jsonl", [Problem(id="0", problem="other", answer="0")])
+        RunDir(run).freeze_problems("kaoyan", [Problem(id="0", problem="other", answer="0")])
     other = EvalConfig(output_dir=str(run), benchmarks=["kaoyan", "gpqa_diamond", "gpqa_diamond_published"],
                        generation={"model": "m", "n": 4}, judge={"model": "j"})
     with pytest.raises(LimoError, match=r"kaoyan\.n"):
-        _lock_config(run, other)
+        RunDir(run).pin_config(config_record(other))
 
 
 def test_rescore_regrades_saved_responses_with_the_real_grader(tmp_path):
@@ -91,10 +92,10 @@ def test_rescore_regrades_saved_responses_with_the_real_grader(tmp_path):
 
     cfg = EvalConfig(output_dir=str(tmp_path), benchmarks=["gaokao"], generation={"model": "m", "n": 2},
                      bootstrap_iters=50)
-    _lock_config(tmp_path, cfg)
+    RunDir(tmp_path).pin_config(config_record(cfg))
     ps = [Problem(id="0", problem="q", answer="C. {x \\mid-3<x<4}", meta={"alt_answers": ["C"]}),
           Problem(id="1", problem="q", answer="\\frac{1}{2}")]
-    _freeze_problems(tmp_path / "gaokao" / "problems.jsonl", ps)
+    RunDir(tmp_path).freeze_problems("gaokao", ps)
     responses = {("0", 0): "so the answer is \\boxed{C}", ("0", 1): "\\boxed{D}",
                  ("1", 0): "thus \\boxed{0.5}", ("1", 1): "\\boxed{1/2}"}
     write_records(tmp_path / "gaokao" / "samples.jsonl",

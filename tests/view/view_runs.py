@@ -13,7 +13,8 @@ from pathlib import Path
 
 from limo.eval.config import EvalConfig
 from limo.eval.results import write_results
-from limo.eval.runner import _freeze_problems, _lock_config, grade_sample
+from limo.eval.rundir import RunDir
+from limo.eval.runner import config_record, grade_sample
 from limo.records import Problem, Sample, write_records
 
 PROBLEMS = [
@@ -40,10 +41,10 @@ def make_eval_run(out: Path, answers: dict[str, list[str | None]], judge_says: d
     """answers: problem id -> one answer per sample (None: truncated, no answer)."""
     cfg = EvalConfig(output_dir=str(out), benchmarks=["math500", "aime24", "kaoyan"], generation={"model": "m", "n": 2},
                      judge={"model": "j"}, bootstrap_iters=50)
-    _lock_config(out, cfg)
+    RunDir(out).pin_config(config_record(cfg))
     for name, ids in (("math500", ["p1", "p2", "p3", "p4"]), ("aime24", ["p5"]), ("kaoyan", ["p6"])):
         problems = [Problem(id=i, problem=t, answer=g, source=name) for i, t, g in PROBLEMS if i in ids]
-        _freeze_problems(out / name / "problems.jsonl", problems)
+        RunDir(out).freeze_problems(name, problems)
         samples = []
         for p in problems:
             for k, ans in enumerate(answers[p.id]):

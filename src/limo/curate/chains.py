@@ -3,7 +3,8 @@ final answer grades correct (paper §3.1.2: DeepSeek-R1, R1-Distill-Qwen-32B, Qw
 
 Output is `limo.records.Sample` JSONL (problem_id, response, model, verdict): `score` ranks these and
 `select` turns the best into training Problems. Each teacher's samples live in
-`<workdir>/teacher<i>.samples.jsonl`, resumable per sample.
+`<workdir>/teacher<i>.<settings hash>.samples.jsonl` (see limo.curate.model_stage.cache_path),
+resumable per sample; a changed teacher samples anew instead of relabelling old chains.
 
 Imports take either Samples (`problem_id` + `response`) or Problems whose `solution` is the chain.
 """
@@ -15,11 +16,12 @@ from pathlib import Path
 from pydantic import Field
 
 from limo.config import StrictModel
-from limo.curate.model_stage import Engines, graded_samples
+from limo.curate.model_stage import Engines, cache_path, graded_samples
 from limo.curate.stage import StageResult
 from limo.generate import GenerateConfig
 from limo.jsonl import iter_jsonl
 from limo.records import Problem, Sample
+from limo.runlock import RunLock
 
 
 class ChainsConfig(StrictModel):
@@ -53,7 +55,9 @@ def _id_resolver(problems: list[Problem]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for p in problems:
         raw = p.id.split(":", 1)[1] if ":" in p.id else p.id
-        counts[raw] = counts.get(raw, 0) + 1
+        base = raw.split("#", 1)[0]  # ingest's renamed repeats (`7#2`) make the raw id `7` ambiguous
+        counts[base] = counts.get(base, 0) + 1
+        counts[raw] = counts.get(raw, 0) + (raw != base)
         mapping[raw] = p.id
     return {raw: pid for raw, pid in mapping.items() if counts[raw] == 1}
 
@@ -61,7 +65,7 @@ def _id_resolver(problems: list[Problem]) -> dict[str, str]:
 def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
            engines: Engines | None = None) -> StageResult:
     """All chains for `problems` (generated and imported), split into kept (correct) and removed."""
-    from limo.grade import grade
+    from limo.eval.grading import grade_problem
 
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -70,9 +74,10 @@ def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
     own = engines is None
     engines = engines or Engines()
     try:
-        for i, teacher in enumerate(cfg.teachers):
-            samples += graded_samples(problems, teacher, workdir / f"teacher{i}.samples.jsonl", engines,
-                                      desc=f"chains:{teacher.model}", grade_timeout=cfg.grade_timeout)
+        with RunLock(workdir / ".lock", "limo curate chains"):
+            for i, teacher in enumerate(cfg.teachers):
+                samples += graded_samples(problems, teacher, cache_path(workdir, f"teacher{i}", teacher), engines,
+                                          desc=f"chains:{teacher.model}", grade_timeout=cfg.grade_timeout)
     finally:
         if own:
             engines.close()
@@ -86,7 +91,7 @@ def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
             unknown += 1
             continue
         if s.verdict is None and cfg.require_correct:
-            s.verdict = grade(s.response, by_id[s.problem_id].answer, timeout=cfg.grade_timeout)
+            s.verdict = grade_problem(by_id[s.problem_id], s.response, cfg.grade_timeout)
         samples.append(s)
     kept: list[Sample] = []
     removed: list[dict] = []
@@ -99,5 +104,6 @@ def chains(problems: list[Problem], cfg: ChainsConfig, workdir: str | Path,
                             "model": s.model, "extracted": s.verdict.extracted if s.verdict else None})
     with_chain = len({s.problem_id for s in kept})
     stats = {"in": len(samples), "kept": len(kept), "removed": len(removed), "problems": len(problems),
+             "grader_errors": sum(bool(s.verdict and s.verdict.reason == "error") for s in samples),
              "problems_with_correct_chain": with_chain, "imported_unknown_problem": unknown}
     return StageResult(kept, removed, stats)

@@ -5,8 +5,10 @@ LIMO v3 (paper §3.1.1) runs two such stages:
 2. DeepSeek-R1-Distill-Qwen-32B, k=32: keep problems solved 1 to 3 times (`min_correct: 1, max_correct: 3`).
 
 Every stage's per-problem pass counts are stored in `<workdir>/<stage>.pass_rates.jsonl` (and the graded
-samples in `<stage>.samples.jsonl`), so rerunning with other bands generates nothing; a problem's counts
-are reused only when model and k match. Stages sharing engine settings share one started engine.
+samples in `<stage>.<settings hash>.samples.jsonl`), so rerunning with other bands generates nothing; a
+problem's counts are reused only when the stage's sampling settings (model, k, temperature, ...: the
+hash of `GenerateConfig.sampling()`) match. Stages sharing engine settings share one started engine.
+`<workdir>/.lock` keeps a second run out while one works there.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from pathlib import Path
 from pydantic import Field, model_validator
 
 from limo.config import StrictModel
-from limo.curate.model_stage import Engines, graded_samples
+from limo.curate.model_stage import Engines, cache_path, graded_samples
 from limo.curate.stage import StageResult, snippet
 from limo.generate import GenerateConfig
 from limo.jsonl import JsonlAppender, iter_jsonl
 from limo.records import Problem
+from limo.runlock import RunLock
 
 
 class DifficultyStage(StrictModel):
@@ -48,21 +51,25 @@ def _load_rates(path: Path) -> dict[str, dict]:
 
 def pass_counts(problems: list[Problem], stage: DifficultyStage, workdir: Path, engines: Engines,
                 grade_timeout: float) -> dict[str, dict]:
-    """{problem id: {correct, k, model}} for every problem, generating only for those not stored."""
+    """{problem id: {correct, errors, k, model, settings}} for every problem, generating only for those
+    not stored under this stage's sampling settings."""
     rates_path = workdir / f"{stage.name}.pass_rates.jsonl"
     rates = _load_rates(rates_path)
     cfg = stage.generate
-    todo = [p for p in problems if rates.get(p.id, {}).get("k") != cfg.n
-            or rates.get(p.id, {}).get("model") != cfg.model]
+    settings = cfg.sampling_hash()
+    todo = [p for p in problems if rates.get(p.id, {}).get("settings") != settings]
     if todo:
-        samples = graded_samples(todo, cfg, workdir / f"{stage.name}.samples.jsonl", engines,
+        samples = graded_samples(todo, cfg, cache_path(workdir, stage.name, cfg), engines,
                                  desc=f"difficulty:{stage.name}", grade_timeout=grade_timeout)
         correct: dict[str, int] = {p.id: 0 for p in todo}
+        errors: dict[str, int] = {p.id: 0 for p in todo}
         for s in samples:
             correct[s.problem_id] += bool(s.verdict and s.verdict.correct)
+            errors[s.problem_id] += bool(s.verdict and s.verdict.reason == "error")
         with JsonlAppender(rates_path) as out:
             for p in todo:
-                row = {"id": p.id, "correct": correct[p.id], "k": cfg.n, "model": cfg.model}
+                row = {"id": p.id, "correct": correct[p.id], "errors": errors[p.id], "k": cfg.n,
+                       "model": cfg.model, "settings": settings}
                 out.append(row)
                 rates[p.id] = row
     return rates
@@ -77,6 +84,8 @@ def difficulty(problems: list[Problem], cfg: DifficultyConfig, workdir: str | Pa
     engines = engines or Engines()
     removed: list[dict] = []
     stats: dict = {"in": len(problems), "stages": {}}
+    lock = RunLock(workdir / ".lock", "limo curate difficulty")
+    lock.acquire()
     try:
         for stage in cfg.stages:
             rates = pass_counts(problems, stage, workdir, engines, cfg.grade_timeout)
@@ -93,9 +102,11 @@ def difficulty(problems: list[Problem], cfg: DifficultyConfig, workdir: str | Pa
                                     "problem": snippet(p.problem)})
             stats["stages"][stage.name] = {"in": len(problems), "kept": len(keep),
                                            "band": [stage.min_correct, stage.max_correct],
-                                           "k": stage.generate.n, "model": stage.generate.model}
+                                           "k": stage.generate.n, "model": stage.generate.model,
+                                           "grader_errors": sum(rates[p.id].get("errors", 0) for p in problems)}
             problems = keep
     finally:
+        lock.release()
         if own:
             engines.close()
     stats.update(kept=len(problems), removed=len(removed))

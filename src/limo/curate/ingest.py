@@ -8,8 +8,11 @@ field whose solution has a `\boxed{}` (NuminaMath-CoT: source, problem, solution
 last box as its answer, marked `meta.answer_derived` and counted per input (`answer_derived`).
 
 Ids are `<source>:<row id>` (or `<source>:<line>` when the row has none; for a hub dataset the 0-based
-row index), so ids from different inputs never collide; a repeated id gets `#2`, `#3` appended. The
-default source is the file stem, or the hub dataset's name (`NuminaMath-CoT`).
+row index), so ids from different sources never collide. The default source is the file stem, or the
+hub dataset's name (`NuminaMath-CoT`). A repeated id is an error naming both rows (stages, pass rates
+and chains are keyed by id: a duplicate pairs one problem with another's chain), unless the input says
+`duplicate_ids: rename` (for pools known to reuse ids): then repeats become `<id>#2`, `#3`, and chains
+imported by the raw id are matched to none of them (limo.curate.chains treats such ids as ambiguous).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -50,6 +53,7 @@ class InputSpec(StrictModel):
     config: str | None = None  # hub datasets only
     revision: str | None = None  # hub datasets only: a commit sha pins the data (default: newest)
     limit: int | None = Field(None, ge=1)
+    duplicate_ids: Literal["error", "rename"] = "error"  # a repeated id: refuse, or append #2, #3, ...
 
 
 class IngestConfig(StrictModel):
@@ -157,7 +161,7 @@ def boxed_answer(solution: str) -> str | None:
 def ingest(cfg: IngestConfig) -> StageResult:
     kept: list[Problem] = []
     removed: list[dict] = []
-    seen: dict[str, int] = {}
+    first: dict[str, tuple[str, int]] = {}  # id -> (where it was first seen, how many so far)
     per_input: dict[str, dict[str, int]] = {}
     for spec in cfg.inputs:
         counts = per_input.setdefault(spec.path, {"rows": 0, "kept": 0})
@@ -172,11 +176,7 @@ def ingest(cfg: IngestConfig) -> StageResult:
                                 "problem": snippet(text) if isinstance(text, str) else None})
                 counts[p] = counts.get(p, 0) + 1
                 continue
-            if p.id in seen:
-                seen[p.id] += 1
-                p.id = f"{p.id}#{seen[p.id]}"
-            else:
-                seen[p.id] = 1
+            p.id = _unique_id(p.id, f"{spec.path} ({where})", spec, first)
             kept.append(p)
             counts["kept"] += 1
             if "answer_derived" in p.meta:
@@ -185,3 +185,15 @@ def ingest(cfg: IngestConfig) -> StageResult:
              "answer_derived": sum(c.get("answer_derived", 0) for c in per_input.values()),
              "per_input": per_input}
     return StageResult(kept, removed, stats)
+
+
+def _unique_id(pid: str, where: str, spec: InputSpec, first: dict[str, tuple[str, int]]) -> str:
+    if pid not in first:
+        first[pid] = (where, 1)
+        return pid
+    if spec.duplicate_ids == "error":
+        raise LimoError(f"{where}: duplicate problem id {pid!r} (first at {first[pid][0]}); make ids unique, "
+                        f"or set `duplicate_ids: rename` on this input to number the repeats")
+    seen_at, count = first[pid]
+    first[pid] = (seen_at, count + 1)
+    return f"{pid}#{count + 1}"

@@ -3,7 +3,11 @@ engines that are started once, reused by consecutive stages with the same engine
 before a different one starts.
 
 Samples are graded as they finish (`on_sample`), so the resumable samples file already holds every
-verdict: an interrupted run continues where it stopped and never regrades or regenerates.
+verdict: an interrupted run continues where it stopped and never regrades or regenerates. A samples
+file is a cache keyed by the sampling settings (`cache_path`: its name holds
+`GenerateConfig.sampling_hash()`, and `<file>.settings.json` records them), so switching a stage to
+another model or temperature samples anew instead of relabelling the old model's samples; switching
+back reuses them. A grader failure on one sample is an `error` verdict (limo.eval.grading).
 """
 
 from __future__ import annotations
@@ -12,17 +16,18 @@ from pathlib import Path
 from typing import Any, Callable
 
 from limo.generate import GenerateConfig
+from limo.generate.config import REQUEST_FIELDS
 from limo.records import Problem, Sample
 
-# Fields that only change how sampling is done; two configs differing only in these share an engine.
-_SAMPLING = {"n", "temperature", "top_p", "top_k", "max_tokens", "seed", "system_prompt",
-             "min_thinking_tokens", "max_thinking_tokens", "wait_string", "max_waits",
-             "final_answer_string", "answer_tokens"}
+
+def cache_path(workdir: Path, stem: str, cfg: GenerateConfig) -> Path:
+    """`<workdir>/<stem>.<sampling hash>.samples.jsonl`: one cache file per model + sampling settings."""
+    return workdir / f"{stem}.{cfg.sampling_hash()}.samples.jsonl"
 
 
 def engine_key(cfg: GenerateConfig) -> str:
-    """What identifies a started engine: every setting except the sampling ones."""
-    return cfg.model_copy().model_dump_json(exclude=_SAMPLING)
+    """What identifies a started engine: every setting except the per-request ones."""
+    return cfg.model_dump_json(exclude=set(REQUEST_FIELDS))
 
 
 class Engines:
@@ -141,20 +146,23 @@ def engine_plan(steps: list[tuple[str, GenerateConfig]]) -> list[str]:
 def graded_samples(problems: list[Problem], cfg: GenerateConfig, output: Path, engines: Engines,
                    desc: str, grade_timeout: float = 5.0) -> list[Sample]:
     """`cfg.n` graded samples per problem, resumable through `output`; starts an engine only if needed."""
+    from limo.eval.grading import grade_problem
     from limo.generate import generate
+    from limo.generate.outputs import guarded_output
     from limo.generate.runner import read_done
-    from limo.grade import grade
 
     def attach(problem: Problem, sample: Sample) -> Sample:
-        sample.verdict = grade(sample.response, problem.answer, timeout=grade_timeout)
+        sample.verdict = grade_problem(problem, sample.response, grade_timeout)
         return sample
 
-    done = read_done(output) if output.exists() else {}
-    missing = any((p.id, k) not in done for p in problems for k in range(cfg.n))
-    backend = engines.get(cfg) if missing else None
-    samples = generate(problems, cfg, output, progress=True, backend=backend, on_sample=attach, desc=desc)
-    gold = {p.id: p.answer for p in problems}
-    for s in samples:  # samples written by another tool (or `limo generate`) arrive ungraded
+    fresh = f"delete {output} and its .settings.json to sample again"
+    with guarded_output(output, cfg, "limo curate", fresh):
+        done = read_done(output) if output.exists() else {}
+        missing = any((p.id, k) not in done for p in problems for k in range(cfg.n))
+        backend = engines.get(cfg) if missing else None
+        samples = generate(problems, cfg, output, progress=True, backend=backend, on_sample=attach, desc=desc)
+    by_id = {p.id: p for p in problems}
+    for s in samples:  # samples written by another tool arrive ungraded
         if s.verdict is None:
-            s.verdict = grade(s.response, gold[s.problem_id], timeout=grade_timeout)
+            s.verdict = grade_problem(by_id[s.problem_id], s.response, grade_timeout)
     return samples

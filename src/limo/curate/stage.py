@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from limo.jsonl import write_jsonl
-from limo.records import Problem, read_records, write_records
+from limo import records
+from limo.records import Problem, write_records
 
 
 @dataclass
@@ -31,7 +32,8 @@ class StageResult:
 
 
 def read_problems(path: str | Path) -> list[Problem]:
-    return read_records(path, Problem)
+    """Problem JSONL with unique ids (a duplicate is an error naming both lines)."""
+    return records.read_problems(path)
 
 
 def write_result(result: StageResult, out: str | Path, removed: str | Path | None = None,

@@ -141,18 +141,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _data_parallel(args: argparse.Namespace, cfg) -> int:
+    """Hold RUN's lock, pin its config (after checking the model), run the shards, write the results."""
     import sys
 
+    from limo.eval.config import resolve
     from limo.eval.results import write_results
-    from limo.eval.runner import _lock_config
+    from limo.eval.rundir import RunDir
+    from limo.eval.runner import config_record
     from limo.eval.sharding import launch
+    from limo.generate import check_model
 
     argv = sys.argv[2:] if len(sys.argv) > 2 and sys.argv[1] == "eval" else []
     argv = _drop_flag(argv, "--data-parallel")
-    _lock_config(Path(cfg.output_dir), cfg)
-    launch(argv, args.data_parallel, int(cfg.generation.get("tensor_parallel_size", 1)),
-           Path(cfg.output_dir) / "logs")
-    return _summary(write_results(cfg.output_dir))
+    run = RunDir(cfg.output_dir)
+    with run.lock():
+        record = config_record(cfg)
+        run.check_config(record)
+        check_model(resolve(cfg, cfg.benchmark_names()[0]))
+        run.pin_config(record)
+        launch(argv, args.data_parallel, int(cfg.generation.get("tensor_parallel_size", 1)), run.path / "logs")
+        return _summary(write_results(run.path))
 
 
 def _drop_flag(argv: list[str], flag: str) -> list[str]:

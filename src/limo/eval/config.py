@@ -21,9 +21,6 @@ from limo.generate.config import GenerateConfig
 from limo.prompts import LIMO_SYSTEM_PROMPT
 
 PRESETS = ("limo", "none")
-# Fields of GenerateConfig that decide what is sampled: a rerun into the same RUN must not change them.
-SAMPLING_KEYS = ("n", "temperature", "top_p", "top_k", "max_tokens", "seed", "system_prompt",
-                 "min_thinking_tokens", "max_thinking_tokens")
 
 
 def _generate_fields(value: dict[str, Any]) -> dict[str, Any]:
@@ -108,9 +105,9 @@ def uses_judge(cfg: EvalConfig, benchmark: str) -> bool:
 
 
 def protocol(cfg: EvalConfig, benchmark: str) -> dict[str, Any]:
-    """What results.json records for a benchmark: its sampling, version and grading."""
-    gen = resolve(cfg, benchmark)
-    out = {k: getattr(gen, k) for k in SAMPLING_KEYS}
+    """What config.json pins and results.json records for a benchmark: everything that decides its samples
+    (`GenerateConfig.sampling()`), its data version and how it is graded."""
+    out = resolve(cfg, benchmark).sampling()
     b = get_benchmark(benchmark)
     judged = uses_judge(cfg, benchmark)  # the judge's settings decide its verdicts: pinned like sampling
     settings = cfg.judge.model_dump(include={"model", "style", "tail_chars", "max_tokens"}) if judged else None
@@ -118,3 +115,4 @@ def protocol(cfg: EvalConfig, benchmark: str) -> dict[str, Any]:
                judge_wanted_by_preset=cfg.preset == "limo" and b.protocol.judge,
                shuffle_options=b.shuffle_options, gpqa_seed=cfg.gpqa_seed if b.shuffle_options else None)
     return out
+

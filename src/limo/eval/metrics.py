@@ -138,16 +138,18 @@ def length_stats(outcomes: Sequence[Outcome]) -> dict[str, float | None]:
 def summarize(outcomes: Sequence[Outcome], *, equivalent: Equivalent | None = None,
               breakdown: Sequence[str] = (), ks: Sequence[int] | None = None, seed: int = 0,
               bootstrap_iters: int = 2000) -> dict[str, Any]:
-    """All metrics for one benchmark. `equivalent` (default limo.grade.answers_equivalent) drives maj@k."""
-    if equivalent is None:
-        from limo.grade import answers_equivalent as equivalent  # type: ignore[assignment]
+    """All metrics for one benchmark. `equivalent` (default limo.grade.answers_equivalent) drives maj@k;
+    a comparison that raises counts as "not equivalent" and in `vote_errors` (model text never stops it)."""
+    from limo.eval.grading import SafeEquivalence
+
+    safe = SafeEquivalence(equivalent)
     outcomes = [o for o in outcomes if o.correct]
     if not outcomes:
         return {"n_problems": 0, "n_samples": 0, "avg_at_n": None}
     n = min(len(o.correct) for o in outcomes)
     per_problem = [sum(o.correct) / len(o.correct) for o in outcomes]
     ks = [k for k in (ks or default_ks(n)) if 1 <= k <= n]
-    classes = [answer_classes(o.answers, equivalent) if o.answers else [None] * len(o.correct)
+    classes = [answer_classes(o.answers, safe) if o.answers else [None] * len(o.correct)
                for o in outcomes]
     samples = [(f, ok) for o in outcomes for f, ok in itertools.zip_longest(o.finish, o.correct)]
     no_answer = [a is None or not str(a).strip() for o in outcomes for a in (o.answers or [None] * len(o.correct))]
@@ -165,6 +167,7 @@ def summarize(outcomes: Sequence[Outcome], *, equivalent: Equivalent | None = No
         "no_answer_rate": _mean(no_answer),
         "length": length_stats(outcomes),
         "breakdown": {key: _breakdown(outcomes, per_problem, key) for key in breakdown},
+        "vote_errors": safe.errors,
     }
 
 

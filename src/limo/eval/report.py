@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from limo.eval.rundir import RunDir
+
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}"
@@ -50,6 +52,10 @@ def _details(results: dict[str, Any]) -> list[str]:
                          f"{j['disagreements']} rule/judge disagreements (judge_disagreements.jsonl)")
         elif p.get("judge_wanted_by_preset"):
             extra.append("LIMO judged this set with an LLM; no --judge-model was given, so rules graded it")
+        errors = b.get("grader_reasons", {}).get("error", 0)
+        if errors or b["metrics"].get("vote_errors"):
+            extra.append(f"grader errors: {errors} samples graded `error` (counted wrong), "
+                         f"{b['metrics'].get('vote_errors', 0)} failed maj@k comparisons")
         if "audit" in b:
             extra.append(f"gold letters: {b['audit']['gold_letters']}")
         for key, groups in b["metrics"].get("breakdown", {}).items():
@@ -59,7 +65,7 @@ def _details(results: dict[str, Any]) -> list[str]:
     return out
 
 
-def write_report(out: Path, results: dict[str, Any], *, plots: bool = True) -> Path:
+def write_report(run: RunDir, results: dict[str, Any], *, plots: bool = True) -> Path:
     lines = [f"# limo eval: {results['model']}", "", *_table(results), ""]
     if "gpqa_diamond" in results["benchmarks"] and "gpqa_diamond_published" in results["benchmarks"]:
         d = results["benchmarks"]["gpqa_diamond"]["metrics"]["avg_at_n"]
@@ -68,22 +74,20 @@ def write_report(out: Path, results: dict[str, Any], *, plots: bool = True) -> P
                   f"{_pct(pub)}%.", ""]
     lines += ["## Protocol and details", "", *_details(results), ""]
     if plots:
-        made = write_plots(out, results)
+        made = write_plots(run, results)
         lines += ["## Plots", ""] + [f"![{p.stem}](plots/{p.name})" for p in made] + [""]
-    path = out / "report.md"
+    path = run.path / "report.md"
     path.write_text("\n".join(lines))
     return path
 
 
-def write_plots(out: Path, results: dict[str, Any]) -> list[Path]:
+def write_plots(run: RunDir, results: dict[str, Any]) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from limo.eval.runner import read_samples
-
-    plot_dir = out / "plots"
+    plot_dir = run.path / "plots"
     plot_dir.mkdir(parents=True, exist_ok=True)
     names = list(results["benchmarks"])
     ms = [results["benchmarks"][n]["metrics"] for n in names]
@@ -100,7 +104,7 @@ def write_plots(out: Path, results: dict[str, Any]) -> list[Path]:
 
     right, wrong = [], []
     for n in names:
-        for s in read_samples(out / n).values():
+        for s in run.read_samples(n).values():
             if s.completion_tokens is not None:
                 (right if s.verdict and s.verdict.correct else wrong).append(s.completion_tokens)
     fig, ax = plt.subplots(figsize=(6, 3.5))

@@ -16,45 +16,36 @@ from typing import Any
 from limo.errors import LimoError
 from limo.eval.judge import outcome as judge_outcome
 from limo.eval.metrics import Outcome, summarize
+from limo.eval.report import write_report
+from limo.eval.rundir import RunDir
 from limo.jsonl import write_jsonl
 from limo.provenance import file_sha256, package_versions, write_provenance
 from limo.redact import redact, redact_argv
-from limo.records import Problem, Sample, read_records
 
 
-def run_config(out: Path) -> dict[str, Any]:
-    path = out / "config.json"
-    if not path.exists():
-        raise LimoError(f"{out}: not a limo eval run (no config.json)")
-    return json.loads(path.read_text())
-
-
-def _judged(bench_dir: Path, style: str) -> dict[tuple[str, int], tuple[str, str]]:
-    """(problem id, index) -> (judge outcome, raw reply), from every judge*.jsonl (parsed again here, so
+def _judged(run: RunDir, name: str, style: str) -> dict[tuple[str, int], tuple[str, str]]:
+    """(problem id, index) -> (judge outcome, raw reply), from every judge file (parsed again here, so
     results follow the current parser, like --rescore follows the current grader)."""
-    from limo.eval.runner import read_samples
-
     out = {}
-    for (jid, _), s in read_samples(bench_dir, "judge").items():
+    for (jid, _), s in run.read_samples(name, "judge").items():
         pid, _, idx = jid.rpartition("#")
         out[(pid, int(idx))] = (judge_outcome(s, style), s.response)
     return out
 
 
-def benchmark_result(out: Path, name: str, proto: dict[str, Any], iters: int) -> dict[str, Any]:
+def benchmark_result(run: RunDir, name: str, proto: dict[str, Any], iters: int) -> dict[str, Any]:
     from limo.eval.benchmarks import get_benchmark
-    from limo.eval.runner import read_samples
 
-    bench_dir = out / name
-    problems = read_records(bench_dir / "problems.jsonl", Problem)
-    samples = read_samples(bench_dir)
+    bench_dir = run.path / name
+    problems = list(run.read_problems(name).values())
+    samples = run.read_samples(name)
     n = proto["n"]
     missing = [(p.id, k) for p in problems for k in range(n) if (p.id, k) not in samples]
     if missing:
         raise LimoError(f"{bench_dir}: {len(missing)} of {len(problems) * n} samples missing "
                         f"(e.g. {missing[0]}); rerun the eval command to finish them")
     style = (proto.get("judge_settings") or {}).get("style", "limo")
-    judged = _judged(bench_dir, style) if proto["judge"] else {}
+    judged = _judged(run, name, style) if proto["judge"] else {}
     outcomes, disagreements, errors = [], [], 0
     for p in problems:
         rows = [samples[(p.id, k)] for k in range(n)]
@@ -77,7 +68,7 @@ def benchmark_result(out: Path, name: str, proto: dict[str, Any], iters: int) ->
     result: dict[str, Any] = {
         "protocol": proto,
         "metrics": summarize(outcomes, breakdown=bench.breakdown, bootstrap_iters=iters),
-        "data": {"problems_sha256": file_sha256(bench_dir / "problems.jsonl"), "n_problems": len(problems),
+        "data": {"problems_sha256": file_sha256(run.problems_path(name)), "n_problems": len(problems),
                  "expected_count": bench.expected_count},
         "grader_reasons": _reason_counts(samples.values()),
     }
@@ -126,10 +117,11 @@ def average_label(o: dict[str, Any]) -> str:
 
 def write_results(out: str | Path, *, plots: bool = True) -> Path:
     """Write RUN/results.json and RUN/report.md (+ plots) from the samples on disk."""
-    out = Path(out)
-    rc = run_config(out)
+    run = RunDir(out)
+    out = run.path
+    rc = run.read_config()
     iters = rc["config"].get("bootstrap_iters", 2000)
-    benches = {name: benchmark_result(out, name, proto, iters) for name, proto in rc["protocols"].items()}
+    benches = {name: benchmark_result(run, name, proto, iters) for name, proto in rc["protocols"].items()}
     results = {
         "model": rc["config"]["generation"].get("model"),
         "benchmarks": benches,
@@ -143,11 +135,9 @@ def write_results(out: str | Path, *, plots: bool = True) -> Path:
     results = redact(results)
     path = out / "results.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
-    write_provenance(out, rc["config"], [out / name / "problems.jsonl" for name in benches],
+    write_provenance(out, rc["config"], [run.problems_path(name) for name in benches],
                      protocols=rc["protocols"])
-    from limo.eval.report import write_report
-
-    write_report(out, results, plots=plots)
+    write_report(run, results, plots=plots)
     return path
 
 

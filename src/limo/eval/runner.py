@@ -1,11 +1,9 @@
 """`limo eval`: generate, grade (and judge) every benchmark into RUN/, resumable per sample.
 
-RUN/
-  config.json                     the resolved run config; a rerun must match it (no mixed protocols)
-  <benchmark>/problems.jsonl      the problems as evaluated (GPQA: with its option permutation)
-  <benchmark>/samples.jsonl       one Sample per (problem, index) with its Verdict, appended as done
-  <benchmark>/judge.jsonl         judge replies (judged benchmarks only), appended as done
-  results.json, report.md, plots/ written when every benchmark is complete
+The RUN/ layout (config lock, frozen problems, sample files) is owned by limo.eval.rundir. Order of a
+start: take RUN's lock (a second `limo eval` into RUN refuses), compare config.json and problems.jsonl
+(a mismatch is refused before anything loads), start the engine if any sample is missing (a wrong
+model fails here, before the run is pinned to it), then pin config.json and problems.jsonl.
 
 Killing the process at any moment loses at most the samples in flight: rerunning the same command
 skips every (problem, index) already in samples.jsonl, and since each sample's seed depends only on
@@ -15,23 +13,21 @@ skips every (problem, index) already in samples.jsonl, and since each sample's s
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
+from typing import Any
+
 from limo.errors import LimoError
 from limo.eval.config import EvalConfig, protocol, resolve, uses_judge
-from limo.eval.sharding import in_shard, samples_name
-from limo.generate.runner import read_done
+from limo.eval.grading import grade_pairs, grade_problem, golds
+from limo.eval.rundir import RunDir
+from limo.eval.sharding import in_shard
 from limo.jsonl import write_jsonl
 from limo.records import Problem, Sample, Verdict, read_records
 
 
 def grade_sample(problem: Problem, sample: Sample, timeout: float) -> Sample:
-    """Attach the rule grader's verdict; alternative golds (gaokao's letter) count too."""
-    from limo.grade import grade
-
-    golds = [problem.answer] + list(problem.meta.get("alt_answers", []))
-    verdicts = [grade(sample.response, g, timeout=timeout) for g in golds]
-    verdict = next((v for v in verdicts if v.correct), verdicts[0])
+    """Attach the rule grader's verdict (never raises: a grader failure is an `error` verdict)."""
+    verdict = grade_problem(problem, sample.response, timeout)
     meta = dict(sample.meta)
     for key in ("permutation", "shuffle_seed"):  # persisted with every sample (rescoring never reshuffles)
         if key in problem.meta:
@@ -46,39 +42,26 @@ def load_problems_for(cfg: EvalConfig, name: str) -> list[Problem]:
     return problems[:cfg.limit] if cfg.limit else problems
 
 
-def _freeze_problems(path: Path, problems: list[Problem]) -> None:
-    """Write problems.jsonl once; on a rerun the data must be the same (else samples would mix)."""
-    rows = [p.to_dict() for p in problems]
-    if path.exists():
-        old = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        if old != json.loads(json.dumps(rows)):
-            raise LimoError(f"{path}: the benchmark data differs from this run's first start "
-                            f"(another --data-dir, --limit or data version?); use a new --output-dir")
-        return
-    write_jsonl(path, rows)
+def config_record(cfg: EvalConfig) -> dict[str, Any]:
+    """What RUN/config.json holds: the config and each benchmark's resolved protocol (judge settings
+    included), with secrets redacted: a key must never be written, not even by mistake."""
+    from limo.redact import redact
+
+    return redact({"config": cfg.model_dump(), "protocols": {b: protocol(cfg, b) for b in cfg.benchmark_names()}})
 
 
-def _lock_config(out: Path, cfg: EvalConfig) -> None:
-    """RUN/config.json pins what a run samples; continuing it with other settings is an error."""
-    from limo.redact import redact  # a key must never be written, not even by mistake
+def _missing(run: RunDir, cfg: EvalConfig, loaded: dict[str, list[Problem]],
+             shard: tuple[int, int] | None) -> bool:
+    """Is any sample of this (shard of the) run not yet in its samples file?"""
+    from limo.generate.runner import read_done
 
-    record = redact({"config": cfg.model_dump(), "protocols": {b: protocol(cfg, b) for b in cfg.benchmark_names()}})
-    path = out / "config.json"
-    if path.exists():
-        old = json.loads(path.read_text())
-        keep = ("benchmarks", "preset", "data_dir", "gpqa_seed", "limit")
-        changed = [k for k in keep if old["config"].get(k) != record["config"].get(k)]
-        changed += [f"{b}.{k}" for b, p in record["protocols"].items() for k, v in p.items()
-                    if b in old["protocols"] and old["protocols"][b].get(k) != v]
-        for key in ("model", "backend", "dtype"):  # samples from another engine must not be mixed in
-            if old["config"]["generation"].get(key) != cfg.generation.get(key):
-                changed.append(key)
-        if changed:
-            raise LimoError(f"{out} was started with other settings ({', '.join(changed)}); "
-                            f"rerun with the same ones to resume, or use a new --output-dir")
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    for name, problems in loaded.items():
+        path = run.samples_path(name, shard)
+        done = read_done(path) if path.exists() else {}
+        n = resolve(cfg, name).n
+        if any((p.id, k) not in done for p in problems for k in range(n) if in_shard(p.id, k, shard)):
+            return True
+    return False
 
 
 def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress: bool = True) -> Path | None:
@@ -90,36 +73,38 @@ def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress:
     from limo.generate import get_backend
     from limo.generate.runner import generate
 
-    out = Path(cfg.output_dir)
+    run = RunDir(cfg.output_dir)
     names = cfg.benchmark_names()
-    _lock_config(out, cfg)
-    loaded = {}
-    for name in names:
-        loaded[name] = load_problems_for(cfg, name)
-        _freeze_problems(out / name / "problems.jsonl", loaded[name])
-    backend = None
-    try:
+    record = config_record(cfg)
+    with run.lock(shard):
+        run.check_config(record)
+        loaded = {name: load_problems_for(cfg, name) for name in names}
         for name in names:
-            gen = resolve(cfg, name)
-            if backend is None:
-                backend = get_backend(gen)  # one engine for every benchmark
-            by_id = {p.id: p for p in loaded[name]}
-            generate(loaded[name], gen, out / name / samples_name(shard), progress=progress, backend=backend,
-                     on_sample=lambda p, s: grade_sample(by_id[p.id], s, cfg.grade_timeout),
-                     select=lambda pid, k: in_shard(pid, k, shard), desc=name)
-    finally:
-        if backend is not None:
-            backend.close()
-    _judge_all(cfg, out, names, shard, progress)
-    if shard is not None:
-        return None
-    from limo.eval.results import write_results
+            run.check_problems(name, loaded[name])
+        backend = None
+        try:
+            if _missing(run, cfg, loaded, shard):
+                backend = get_backend(resolve(cfg, names[0]))  # one engine for every benchmark; checks the model
+            run.pin_config(record)
+            for name in names:
+                run.freeze_problems(name, loaded[name])
+            for name in names:
+                by_id = {p.id: p for p in loaded[name]}
+                generate(loaded[name], resolve(cfg, name), run.samples_path(name, shard), progress=progress,
+                         backend=backend, on_sample=lambda p, s: grade_sample(by_id[p.id], s, cfg.grade_timeout),
+                         select=lambda pid, k: in_shard(pid, k, shard), desc=name)
+        finally:
+            if backend is not None:
+                backend.close()
+        _judge_all(cfg, run, names, shard)
+        if shard is not None:
+            return None
+        from limo.eval.results import write_results
 
-    return write_results(out)
+        return write_results(run.path)
 
 
-def _judge_all(cfg: EvalConfig, out: Path, names: list[str], shard: tuple[int, int] | None,
-               progress: bool) -> None:
+def _judge_all(cfg: EvalConfig, run: RunDir, names: list[str], shard: tuple[int, int] | None) -> None:
     """Judge the judged benchmarks, after the evaluated model's engine is closed (memory)."""
     judged = [n for n in names if uses_judge(cfg, n)]
     if not judged or cfg.judge is None:
@@ -131,42 +116,40 @@ def _judge_all(cfg: EvalConfig, out: Path, names: list[str], shard: tuple[int, i
                           **cfg.judge.engine)
     with get_backend(jcfg) as backend:
         for name in judged:
-            problems = {p.id: p for p in read_records(out / name / "problems.jsonl", Problem)}
-            samples = read_records(out / name / samples_name(shard), Sample)
-            run_judge(problems, samples, cfg.judge, out / name / samples_name(shard, "judge"), backend,
+            problems = run.read_problems(name)
+            samples = read_records(run.samples_path(name, shard), Sample)
+            run_judge(problems, samples, cfg.judge, run.samples_path(name, shard, "judge"), backend,
                       desc=f"judge {name}")
-
-
-def read_samples(bench_dir: Path, stem: str = "samples") -> dict[tuple[str, int], Sample]:
-    """Every sample of a benchmark over all shard files, by key (first copy wins)."""
-    found: dict[tuple[str, int], Sample] = {}
-    for path in sorted(bench_dir.glob(f"{stem}*.jsonl")):
-        for key, s in read_done(path).items():
-            found.setdefault(key, s)
-    return found
 
 
 def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, progress: bool = True) -> Path:
     """Re-grade every sample with the current grader (no model), rewrite samples, write results."""
-    from limo.grade import grade_many
+    from limo.eval.results import write_results
 
-    from limo.eval.results import run_config, write_results
+    run = RunDir(run_dir)
+    with run.lock():
+        for name in run.benchmarks():
+            problems = run.read_problems(name)
+            for path in run.sample_files(name):
+                _rescore_file(path, problems, workers, timeout, progress)
+        return write_results(run.path)
 
-    out = Path(run_dir)
-    for name in run_config(out)["protocols"]:
-        problems = {p.id: p for p in read_records(out / name / "problems.jsonl", Problem)}
-        for path in sorted((out / name).glob("samples*.jsonl")):
-            samples = read_records(path, Sample)
-            pairs, owners = [], []
-            for i, s in enumerate(samples):
-                p = problems[s.problem_id]
-                for g in [p.answer] + list(p.meta.get("alt_answers", [])):
-                    pairs.append((s.response, g))
-                    owners.append(i)
-            verdicts = grade_many(pairs, workers=workers, timeout=timeout, progress=progress)
-            best: dict[int, Verdict] = {}
-            for i, v in zip(owners, verdicts):
-                if i not in best or (v.correct and not best[i].correct):
-                    best[i] = v
-            write_jsonl(path, (dataclasses.replace(s, verdict=best[i]).to_dict() for i, s in enumerate(samples)))
-    return write_results(out)
+
+def _rescore_file(path: Path, problems: dict[str, Problem], workers: int, timeout: float, progress: bool) -> None:
+    samples = read_records(path, Sample)
+    unknown = [s for s in samples if s.problem_id not in problems]
+    if unknown:
+        raise LimoError(f"{path}: sample {unknown[0].key} belongs to no problem in "
+                        f"{path.parent / 'problems.jsonl'} ({len(unknown)} such samples); was a samples "
+                        f"file copied from another run?")
+    pairs, owners = [], []
+    for i, s in enumerate(samples):
+        for g in golds(problems[s.problem_id]):
+            pairs.append((s.response, g))
+            owners.append(i)
+    verdicts = grade_pairs(pairs, workers=workers, timeout=timeout, progress=progress)
+    best: dict[int, Verdict] = {}
+    for i, v in zip(owners, verdicts):
+        if i not in best or (v.correct and not best[i].correct):
+            best[i] = v
+    write_jsonl(path, (dataclasses.replace(s, verdict=best[i]).to_dict() for i, s in enumerate(samples)))

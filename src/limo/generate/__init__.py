@@ -10,8 +10,8 @@ seed; `max_tokens` is capped to the context left (the prompt is never truncated)
 token counts are recorded; `output` makes the run resumable per sample.
 """
 
-from limo.generate.backends import BACKENDS, Backend, get_backend
+from limo.generate.backends import BACKENDS, Backend, check_model, get_backend
 from limo.generate.config import GenerateConfig
 from limo.generate.runner import generate
 
-__all__ = ["BACKENDS", "Backend", "GenerateConfig", "generate", "get_backend"]
+__all__ = ["BACKENDS", "Backend", "GenerateConfig", "check_model", "generate", "get_backend"]

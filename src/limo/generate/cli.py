@@ -2,7 +2,8 @@
 
 Every GenerateConfig field is a `--flag` (values parsed as YAML: `--system-prompt null` drops the
 system turn, `--enforce-eager true`); `--config recipe.yaml` supplies defaults. Rerunning the same
-command resumes: samples already in --output are kept and not generated again.
+command resumes: samples already in --output are kept and not generated again; a rerun with other
+sampling settings, or while another run writes the same --output, is refused (limo.generate.outputs).
 """
 
 from __future__ import annotations
@@ -78,9 +79,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from limo.generate.config import GenerateConfig
+    from limo.generate.outputs import check_output_path, guarded_output, sidecar
     from limo.generate.runner import generate
     from limo.provenance import write_provenance
-    from limo.records import Problem, read_records
+    from limo.records import read_problems
 
     from limo.config import apply_overrides
 
@@ -89,10 +91,12 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         return _check(args, data)
     cfg = validate(GenerateConfig, data, args.config or "flags")
-    problems = read_records(args.input, Problem)
-    samples = generate(problems, cfg, args.output, progress=not args.no_progress)
-    out = Path(args.output)
-    write_provenance(out.parent, cfg.model_dump(), [args.input], name=f"{out.stem}.provenance.json")
+    out = check_output_path(args.output)
+    problems = read_problems(args.input)
+    fresh = f"use another --output (or delete {out} and {sidecar(out, 'settings.json').name})"
+    with guarded_output(out, cfg, "limo generate", fresh):
+        samples = generate(problems, cfg, out, progress=not args.no_progress)
+        write_provenance(out.parent, cfg.model_dump(), [args.input], name=sidecar(out, "provenance.json").name)
     stops = sum(s.finish_reason == "stop" for s in samples)
     print(f"{len(samples)} samples for {len(problems)} problems in {out} "
           f"({stops} stopped, {len(samples) - stops} hit the token limit or other)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -69,7 +71,20 @@ class GenerateConfig(StrictModel):
         return value
 
     def sampling(self) -> dict:
-        """The fields that change what is sampled (recorded with results; checked on resume)."""
-        keys = ("model", "n", "temperature", "top_p", "top_k", "max_tokens", "seed", "system_prompt",
-                "min_thinking_tokens", "max_thinking_tokens", "wait_string", "final_answer_string")
-        return {k: getattr(self, k) for k in keys}
+        """What decides the samples: the one definition used by generate's resume check, eval's run lock
+        and curate's sample caches (stored with their outputs; a mismatch is refused or keys a new cache)."""
+        return {k: getattr(self, k) for k in SAMPLING_FIELDS}
+
+    def sampling_hash(self) -> str:
+        """Short hash of `sampling()`, for file names of caches keyed by settings."""
+        payload = json.dumps(self.sampling(), sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+# Per-request fields: each sample's own settings. Engines that differ only in these are shared (curate).
+REQUEST_FIELDS = ("n", "temperature", "top_p", "top_k", "max_tokens", "seed", "system_prompt",
+                  "min_thinking_tokens", "max_thinking_tokens", "wait_string", "max_waits",
+                  "final_answer_string", "answer_tokens")
+# Everything that decides what is sampled: the model and how it is run and prompted, plus the request
+# fields. Engine-only knobs (tensor parallelism, memory, server address, retries) are not in it.
+SAMPLING_FIELDS = ("model", "backend", "dtype", "max_model_len", "tokenizer", "openai_mode") + REQUEST_FIELDS

@@ -13,11 +13,12 @@ one with `get_backend(cfg)` and pass it to several `generate(...)` calls.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from limo.errors import unknown_name
+from limo.errors import LimoError, unknown_name
 
 
 @dataclass
@@ -77,15 +78,32 @@ BACKENDS: dict[str, str] = {
 REMOTE_BACKENDS = frozenset({"openai"})
 
 
+def check_model(cfg: Any) -> None:
+    """Fail fast on a local model path that does not exist (before a run folder is pinned to it).
+
+    Hub ids ("org/name") cannot be checked without the network; the engine start reports those."""
+    if cfg.backend not in BACKENDS:
+        raise unknown_name("backend", cfg.backend, list(BACKENDS))
+    if cfg.backend in REMOTE_BACKENDS or getattr(cfg, "ray", None):
+        return  # the server (or the Ray workers' nodes) hold the model
+    model = str(cfg.model)
+    looks_local = model.startswith(("/", "./", "../", "~")) or model.count("/") > 1
+    if looks_local and not Path(model).expanduser().exists():
+        raise LimoError(f"model {model!r}: no such folder (a local model path must exist; a hub id is "
+                        f"written org/name)")
+
+
 def get_backend(cfg: Any) -> Backend:
     """Build the backend `cfg.backend` names (loads the model / connects to the server).
 
     With `cfg.ray` set, that backend runs as a pool of Ray actors (`cfg.replicas` engines) instead."""
-    if cfg.backend not in BACKENDS:
-        raise unknown_name("backend", cfg.backend, list(BACKENDS))
+    check_model(cfg)
     if getattr(cfg, "ray", None):
         from limo.generate.backends.ray_backend import RayBackend
 
         return RayBackend(cfg)
     module, cls = BACKENDS[cfg.backend].split(":")
-    return getattr(importlib.import_module(module), cls)(cfg)
+    try:
+        return getattr(importlib.import_module(module), cls)(cfg)
+    except (OSError, ValueError) as e:  # transformers/vLLM: unknown hub id, missing files, bad config
+        raise LimoError(f"{cfg.backend} backend could not load model {cfg.model!r}: {e}") from e
