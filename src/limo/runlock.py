@@ -149,7 +149,7 @@ def pin_settings(path: str | Path, settings: dict[str, Any], fresh: str, project
     if check_settings(path, settings, fresh, project):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = (json.dumps(settings, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode()
+    data = (json.dumps(settings, indent=2, ensure_ascii=False, default=str) + "\n").encode()
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_bytes(data)
     try:

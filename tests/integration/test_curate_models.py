@@ -14,7 +14,7 @@ import pytest
 
 from limo.curate.chains import ChainsConfig, chains
 from limo.curate.difficulty import DifficultyConfig, difficulty
-from limo.curate.model_stage import Engines
+from limo.curate.model_stage import Engines, cache_path
 from limo.curate.score import ScoreConfig, score_chains
 from limo.curate.select import SelectConfig, select
 from limo.jsonl import read_jsonl, write_jsonl
@@ -49,7 +49,7 @@ def test_difficulty_and_chains_on_vllm(tiny_model: Path, tmp_path: Path) -> None
         assert [e for e, _ in engines.events] == ["start", "reuse"]  # both stages share one engine
         for name, k in (("small", 2), ("strong", 3)):
             rates = read_jsonl(work / f"{name}.pass_rates.jsonl")
-            samples = read_jsonl(work / f"{name}.samples.jsonl")
+            samples = read_jsonl(cache_path(work, name, cfg.stages[0 if name == "small" else 1].generate))
             assert len(samples) == 5 * k and all(s["verdict"] is not None for s in samples)
             assert {row["id"] for row in rates} == {p.id for p in problems()}
             for row in rates:
@@ -66,7 +66,7 @@ def test_difficulty_and_chains_on_vllm(tiny_model: Path, tmp_path: Path) -> None
         assert all(x["reason"] in ("small:too_easy", "strong:too_hard") for x in again.removed)
 
         # Resume: drop a stage's stored rates and half its samples; only the missing ones are generated.
-        samples_path = work / "strong.samples.jsonl"
+        samples_path = cache_path(work, "strong", cfg.stages[1].generate)
         before = read_jsonl(samples_path)
         write_jsonl(samples_path, before[: len(before) // 2])
         (work / "strong.pass_rates.jsonl").unlink()

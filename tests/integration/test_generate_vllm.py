@@ -60,7 +60,7 @@ def test_limo_generate_cli_with_vllm_resumes(tiny_model, tmp_path):
     subprocess.run(cmd, check=True, capture_output=True, timeout=600)
     rows = read_records(out, Sample)
     assert len(rows) == 8 and len({r.key for r in rows}) == 8
-    assert (tmp_path / "samples.provenance.json").exists()
+    assert (tmp_path / "samples.jsonl.provenance.json").exists()
     # all done: a rerun starts no engine and adds nothing
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and len(read_records(out, Sample)) == 8

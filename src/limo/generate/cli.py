@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from limo.config import StrictModel, load_yaml, validate
+from limo.config import StrictModel, apply_overrides, load_yaml, validate
 
 
 def add_config_flags(p: argparse.ArgumentParser, cls: type[StrictModel], skip: tuple[str, ...] = (),
@@ -83,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
     from limo.generate.runner import generate
     from limo.provenance import write_provenance
     from limo.records import read_problems
-
-    from limo.config import apply_overrides
 
     data = apply_overrides(load_yaml(args.config) if args.config else {}, args.overrides)
     data.update(flag_values(args, GenerateConfig))
