@@ -9,12 +9,11 @@ and chains stages by the pool size (their real inputs are only known once earlie
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from limo.check import CheckReport, StagePlan
 from limo.curate.pipeline import CurateRecipe, _input_files, engine_lines, stage_dir
-from limo.freshness import stage_key
+from limo.freshness import is_current, read_stamp, stage_key
 from limo.generate.check import check_engine
 
 ROW_SUFFIXES = (".jsonl", ".json", ".parquet")
@@ -126,11 +125,10 @@ def _freshness(recipe: CurateRecipe, plan: StagePlan) -> None:
         if cfg is None:
             continue
         d = stage_dir(out, n, name)
-        marker = d / "stage.json"
-        if current and marker.exists() and (d / out_name).exists():
-            info = json.loads(marker.read_text())
+        info = read_stamp(d / "stage.json") if current else None
+        if info is not None:
             inputs = _input_files(raw) if name == "ingest" else [Path(p) for p in info.get("inputs", [])]
-            current = info.get("hash") == stage_key(cfg.model_dump(), inputs)
+            current = is_current(d, name, stage_key(cfg.model_dump(), inputs), [d / out_name], stamp=d / "stage.json")
         else:
             current = False
         status.append(f"{name} {'current' if current else 'runs'}")

@@ -1,8 +1,8 @@
 """`limo curate run RECIPE.yaml`: ingest -> dedup -> decontaminate -> difficulty -> chains -> score ->
 select, each stage in `<output_dir>/<NN>_<stage>/`, then DATACARD.md.
 
-A stage is skipped when its `stage.json` records the same content hash of (stage config, input files)
-and its outputs exist; changing one stage's config reruns it and everything after it (their inputs
+A stage is skipped when its `NN_<stage>/stage.json` (a limo.freshness stamp) records the same content
+key of (stage config, input files) and its outputs exist; changing one stage's config reruns it and everything after it (their inputs
 change). Model-backed stages are resumable inside as well (per-sample files, stored pass rates).
 """
 
@@ -24,7 +24,7 @@ from limo.curate.model_stage import Engines, engine_plan
 from limo.curate.score import ScoreConfig, score_chains
 from limo.curate.select import SelectConfig, select
 from limo.curate.stage import StageResult, read_problems, write_result
-from limo.freshness import stage_key
+from limo.freshness import is_current, mark_done, read_stamp, stage_key
 from limo.generate import GenerateConfig
 from limo.provenance import write_provenance
 from limo.records import Sample, read_records
@@ -66,21 +66,20 @@ class Runner:
               out_name: str = "out.jsonl") -> Path:
         d = stage_dir(self.out, n, name)
         out = d / out_name
-        digest = stage_key(cfg.model_dump() if hasattr(cfg, "model_dump") else cfg, inputs)
-        marker = d / "stage.json"
-        if marker.exists() and out.exists() and json.loads(marker.read_text()).get("hash") == digest:
-            info = json.loads(marker.read_text())
-            print(f"curate: {name}: up to date, skipped ({info['stats'].get('kept')} kept)")
+        key = stage_key(cfg.model_dump() if hasattr(cfg, "model_dump") else cfg, inputs)
+        if is_current(d, name, key, [out], stamp=d / "stage.json"):
+            info = read_stamp(d / "stage.json") or {}
+            print(f"curate: {name}: up to date, skipped ({info.get('stats', {}).get('kept')} kept)")
             self.log.append({**info, "skipped": True})
             return out
         d.mkdir(parents=True, exist_ok=True)
         result = fn(d)
         write_result(result, out, d / "removed.jsonl")
-        info = {"stage": name, "hash": digest, "stats": result.stats, "inputs": [str(p) for p in inputs]}
-        marker.write_text(json.dumps(info, indent=2, default=str) + "\n")
+        info = {"stage": name, "stats": result.stats, "inputs": [str(p) for p in inputs]}
+        mark_done(d, name, key, stamp=d / "stage.json", **info)
         write_provenance(d, cfg.model_dump() if hasattr(cfg, "model_dump") else cfg, inputs)
         print(f"curate: {result.summary(name)}")
-        self.log.append({**info, "skipped": False})
+        self.log.append({**info, "key": key, "skipped": False})
         return out
 
     def run(self) -> Path:

@@ -6,6 +6,7 @@ Layout of `output_dir`:
     epoch-N/           weights-only snapshot after each epoch
     final/             the final model (returned), loadable by transformers and vLLM
     metrics.jsonl, loss.png, data_report.json, provenance.json
+    recipe.settings.json  what decides the model (recipe + data sha256): a rerun must match it to resume
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ def main(cfg: TrainConfig, callbacks: Sequence[Any] = ()) -> Path:
     out = Path(cfg.output_dir)
     check_launch(cfg)
     rows = read_rows(cfg)  # bad data fails before any model is loaded
+    check_recipe(cfg, out)  # another recipe into a used output_dir fails before anything loads
     state = PartialState(cpu=cfg.device == "cpu")
     model_path = resolve_model(cfg, out, state)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
+    pin_recipe(cfg, out)  # only once the model loaded: a wrong model path never pins the folder
     dataset, report = build_dataset(cfg, tokenizer, rows)
     snapshots = EpochSnapshotCallback(out)
     trainer = LimoSFTTrainer(
@@ -60,6 +63,42 @@ def main(cfg: TrainConfig, callbacks: Sequence[Any] = ()) -> Path:
                          data=report.summary(), world_size=world_size(), resumed_from=resume)
     state.wait_for_everyone()
     return final
+
+
+# Fields that do not change what is trained (where and how often it reports and saves).
+_NOT_RECIPE = {"output_dir", "resume", "logging_steps", "plot_every", "report_to", "dataloader_num_workers",
+               "save_epochs", "save_steps", "save_total_limit"}
+RECIPE_FILE = "recipe.settings.json"
+_FRESH = "use a new output_dir (or delete the folder) to train this recipe"
+
+
+def recipe_settings(cfg: TrainConfig) -> dict[str, Any]:
+    """What decides the trained model: the recipe (minus reporting/saving cadence) and the data's content
+    (sha256 per data file; hub ids as given), stored as <output_dir>/recipe.settings.json."""
+    from limo.provenance import file_sha256
+
+    recipe = cfg.model_dump(exclude=_NOT_RECIPE)
+    recipe["data"] = [file_sha256(p) if Path(p).is_file() else p for p in cfg.data_paths]
+    return recipe
+
+
+def check_recipe(cfg: TrainConfig, out: Path) -> None:
+    """Refuse to continue (or overwrite) a run of another recipe in `out`, naming the differing fields."""
+    from limo.errors import LimoError
+    from limo.runlock import check_settings
+
+    if check_settings(out / RECIPE_FILE, recipe_settings(cfg), _FRESH):
+        return
+    used = [p.name for p in (out / "final", *out.glob("checkpoint-*")) if p.exists()] if out.is_dir() else []
+    if used:
+        raise LimoError(f"{out} already holds a training run ({', '.join(sorted(used)[:3])}) with no "
+                        f"{RECIPE_FILE} saying which recipe made it; {_FRESH}")
+
+
+def pin_recipe(cfg: TrainConfig, out: Path) -> None:
+    from limo.runlock import pin_settings
+
+    pin_settings(out / RECIPE_FILE, recipe_settings(cfg), _FRESH)
 
 
 def resolve_model(cfg: TrainConfig, out: Path, state: Any) -> str:
