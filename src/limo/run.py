@@ -180,10 +180,30 @@ def run_train(recipe: RunRecipe) -> tuple[Path, str]:
         print(f"limo run: train: up to date, skipped ({final})")
         return final, key
     from limo.train import main as train_main
+    from limo.train.run import recipe_settings
 
+    replace_if_changed(out / "train", recipe_settings(cfg))
     final = Path(in_own_process(train_main, cfg))
     mark_done(out, "train", key, model=str(final))
     return final, key
+
+
+def replace_if_changed(folder: Path, identity: dict[str, Any]) -> None:
+    """`limo run` owns its stage folders: when what a folder is made from changed (another train recipe,
+    another model to evaluate), the stage must start fresh, not resume the other run's checkpoints or
+    samples. The old folder is moved aside to `<folder>.replaced-N` (never deleted), and said so."""
+    import json
+
+    record = folder.parent / f".limo-{folder.name}.made-from.json"
+    old = json.loads(record.read_text()) if record.exists() else None
+    if old is not None and old != json.loads(json.dumps(identity, default=str)) and folder.exists():
+        n = 1
+        while folder.with_name(f"{folder.name}.replaced-{n}").exists():
+            n += 1
+        aside = folder.with_name(f"{folder.name}.replaced-{n}")
+        folder.rename(aside)
+        print(f"limo run: {folder.name}: made from other settings before; moved the old run to {aside}")
+    record.write_text(json.dumps(identity, indent=2, default=str) + "\n")
 
 
 def eval_key(cfg: EvalConfig, model_key: str) -> str:
@@ -200,6 +220,7 @@ def run_eval(recipe: RunRecipe, out_dir: Path, model: str, model_key: str, name:
     if is_current(out_dir.parent, name, key, [results]):
         print(f"limo run: {name}: up to date, skipped ({results})")
         return results
+    replace_if_changed(out_dir, {"model": model, "model_key": model_key})  # same path, new weights: fresh
     in_own_process(eval_main, cfg)
     mark_done(out_dir.parent, name, key, results=str(results))
     return results

@@ -49,6 +49,11 @@ def test_run_chains_stages_and_skips_current_ones(recipe, capsys):
     out = capsys.readouterr().out
     assert "eval-base: up to date, skipped" in out and "train: up to date" not in out
     assert "limo run: eval: up to date" not in out
+    # Retrained from scratch (not resumed from the old recipe's checkpoint) and evaluated afresh: the old
+    # train and eval folders were moved aside, not mixed into the new ones.
+    run = Path(recipe["output_dir"])
+    assert (run / "train.replaced-1" / "final").exists() and (run / "eval.replaced-1" / "results.json").exists()
+    assert "resuming from" not in out
 
 
 def test_eval_without_a_model_is_a_clear_error(tmp_path):
