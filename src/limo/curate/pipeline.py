@@ -8,7 +8,6 @@ change). Model-backed stages are resumable inside as well (per-sample files, sto
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable
 
