@@ -8,6 +8,8 @@
   Math-Verify only for what they cannot settle (see `limo.grade.equivalence`).
 - `grade_many(pairs, workers=N)` grades in killable worker processes: every item gets a verdict within
   its timeout, whatever the input (see `limo.grade.pool`).
+- `grader="paper"` (on grade/grade_many) is the paper-compatible second opinion (`limo.grade.paper`);
+  `GRADERS` lists the choices. The default is limo's own strict grader.
 
 Math-Verify only ever runs in a worker process that can be killed, so no call here can hang.
 """
@@ -23,10 +25,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from limo.grade.extract import extract_answer
-from limo.grade.judge import GradeTimeout
+from limo.grade.judge import GRADERS, GradeTimeout
 from limo.records import Verdict
 
-__all__ = ["grade", "grade_many", "extract_answer", "answers_equivalent"]
+__all__ = ["grade", "grade_many", "extract_answer", "answers_equivalent", "GRADERS"]
 
 _shared: Any = None  # one lazily started worker that runs Math-Verify for grade()/answers_equivalent()
 _shared_lock = threading.Lock()  # one task at a time on it, whichever thread asks
@@ -43,32 +45,43 @@ def _shared_pool(timeout: float) -> Any:
     return _shared
 
 
+def _in_worker(task: tuple[str, tuple[Any, ...]], deadline: float) -> Any:
+    """Run one task in the shared killable worker with what is left of the budget."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise GradeTimeout
+    with _shared_lock:
+        status, value, _ = next(_shared_pool(left).run([task]))
+    if status == "timeout":
+        raise GradeTimeout
+    if status == "error":
+        raise RuntimeError(value)
+    return value
+
+
 def _mv_in_worker(deadline: float) -> Any:
     """A Math-Verify callable that runs in the shared killable worker with what is left of the budget."""
 
     def mv(gold: str, answer: str) -> bool:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise GradeTimeout
-        with _shared_lock:
-            status, value, _ = next(_shared_pool(left).run([("mv", (gold, answer))]))
-        if status == "timeout":
-            raise GradeTimeout
-        if status == "error":
-            raise RuntimeError(value)
-        return bool(value)
+        return bool(_in_worker(("mv", (gold, answer)), deadline))
 
     return mv
 
 
-def grade(response: str, gold: Any, *, timeout: float = 5.0) -> Verdict:
-    """Grade one response in this process; only the Math-Verify step runs in a killable worker.
-    Never raises: an internal failure is the verdict `error`."""
-    from limo.grade.judge import judge
+def grade(response: str, gold: Any, *, timeout: float = 5.0, grader: str = "limo") -> Verdict:
+    """Grade one response. limo's grader runs here and ships only its Math-Verify step to a killable
+    worker; other graders (`paper`, whose sympy calls can hang anywhere) run whole in that worker.
+    Never raises on any response or gold: an internal failure is the verdict `error`."""
+    from limo.grade.judge import check_grader, judge
 
+    check_grader(grader)
     start = time.monotonic()
     try:
-        verdict = judge(response, gold, mv=_mv_in_worker(start + timeout))
+        if grader == "limo":
+            verdict = judge(response, gold, mv=_mv_in_worker(start + timeout))
+        else:
+            verdict = Verdict.from_dict(_in_worker(("grade", _sendable((response, gold)) + (grader,)),
+                                                   start + timeout))
     except GradeTimeout:
         answer, rule = _safe_extract(response)
         verdict = Verdict(correct=False, reason="timeout", extracted=answer, rule=rule)
@@ -97,16 +110,18 @@ def _sendable(pair: Any) -> tuple[Any, Any]:
 
 
 def grade_many(pairs: Iterable[tuple[str, Any]], *, workers: int = 1, timeout: float = 5.0,
-               progress: bool = False) -> list[Verdict]:
+               progress: bool = False, grader: str = "limo") -> list[Verdict]:
     """Grade (response, gold) pairs in `workers` processes; verdicts in input order. Never raises on
     any response or gold; if the worker pool itself fails, the items not yet graded get `error`."""
+    from limo.grade.judge import check_grader
     from limo.grade.pool import GradePool, verdict_from
 
+    check_grader(grader)
     items = [_sendable(pair) for pair in pairs]
     verdicts: list[Verdict] = []
     try:
         with GradePool(workers=workers, timeout=timeout) as pool:
-            results = pool.run(("grade", item) for item in items)
+            results = pool.run(("grade", item + (grader,)) for item in items)
             if progress:
                 from tqdm import tqdm
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from limo.errors import LimoError
 from limo.jsonl import iter_jsonl, write_jsonl
+from limo.grade.judge import GRADERS
 from limo.records import VERDICT_REASONS
 
 
@@ -26,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold-field", default="gold", help="field holding the gold answer")
     parser.add_argument("--workers", type=int, default=1, help="grader processes (default 1)")
     parser.add_argument("--timeout", type=float, default=5.0, help="wall-clock seconds per row (default 5)")
+    parser.add_argument("--grader", choices=GRADERS, default="limo",
+                        help="limo (default, strict) or paper (LIMO's own evaluation rules, for comparing "
+                             "with published numbers; see docs/grade.md)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -53,7 +57,7 @@ def _graded_rows(args: argparse.Namespace, total: int, counts: Counter[str]) -> 
     def tasks() -> Iterator[tuple[str, tuple[Any, ...]]]:
         for _, row in iter_jsonl(args.input):
             rows.append(row)
-            yield "grade", (row[args.response_field], row[args.gold_field])
+            yield "grade", (row[args.response_field], row[args.gold_field], args.grader)
 
     with GradePool(workers=args.workers, timeout=args.timeout) as pool:
         results: Any = pool.run(tasks())

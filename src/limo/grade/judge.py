@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from limo.grade.equivalence import MvFn, equivalent, mv_verify
 from limo.grade.extract import extract_answer
+from limo.errors import LimoError
 from limo.grade.gold import normalize_gold
 from limo.records import Verdict
 
@@ -35,10 +37,30 @@ def _judge(response: Any, gold: Any, mv: MvFn) -> Verdict:
     return Verdict(correct=ok, reason="equal" if ok else "not_equal", extracted=answer, rule=rule)
 
 
-def judge(response: Any, gold: Any, mv: MvFn = mv_verify) -> Verdict:
+def _paper(response: Any, gold: Any, mv: MvFn) -> Verdict:
+    from limo.grade.paper import paper_judge
+
+    return paper_judge(response, gold)
+
+
+# The graders `limo grade --grader` offers: limo's strict grader (default) and the paper-compatible
+# second opinion (`limo.grade.paper`). Each takes (response, gold, Math-Verify callable).
+_GRADERS: dict[str, Callable[[Any, Any, MvFn], Verdict]] = {"limo": _judge, "paper": _paper}
+GRADERS = tuple(_GRADERS)
+
+
+def check_grader(name: str) -> str:
+    """`name` if it is a known grader; a LimoError naming the choices otherwise."""
+    if name not in _GRADERS:
+        raise LimoError(f"unknown grader {name!r}; choose one of: {', '.join(GRADERS)}")
+    return name
+
+
+def judge(response: Any, gold: Any, mv: MvFn = mv_verify, grader: str = "limo") -> Verdict:
     """The verdict for one (response, gold) pair; `seconds` is left for the caller to fill."""
+    fn = _GRADERS[check_grader(grader)]
     try:
-        return _judge(response, gold, mv)
+        return fn(response, gold, mv)
     except GradeTimeout:
         raise
     except Exception:  # a grader bug on this input: report it, keep the evaluation going

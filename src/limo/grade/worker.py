@@ -14,11 +14,13 @@ from typing import Any
 
 
 def run_task(kind: str, args: tuple[Any, ...]) -> Any:
-    """One task: a full `grade` of (response, gold), or one Math-Verify comparison `mv` of (gold, answer)."""
+    """One task: a full `grade` of (response, gold[, grader]), or one Math-Verify comparison `mv` of
+    (gold, answer)."""
     if kind == "grade":
         from limo.grade.judge import judge
 
-        return judge(*args).to_dict()
+        response, gold, *grader = args
+        return judge(response, gold, grader=grader[0] if grader else "limo").to_dict()
     if kind == "mv":
         from limo.grade.equivalence import mv_verify
 
