@@ -156,7 +156,7 @@ def test_a_run_in_progress_is_read_as_it_grows(eval_runs, tmp_path):
 
 
 def test_generate_output_with_its_input_problems(tmp_path):
-    """A `limo generate` output: ungraded samples; problems found through <stem>.provenance.json."""
+    """A `limo generate` output: ungraded samples; problems found through <output>.provenance.json."""
     from limo.provenance import write_provenance
     from limo.records import Problem, Sample, write_records
     from limo.view.overview import overview
@@ -167,7 +167,7 @@ def test_generate_output_with_its_input_problems(tmp_path):
     out = tmp_path / "gen" / "samples.jsonl"
     write_records(out, [Sample(problem_id="g1", sample_index=k, response=r"$\boxed{2}$", finish_reason="stop")
                         for k in range(3)])
-    write_provenance(out.parent, {"model": "m"}, [inp], name="samples.provenance.json")
+    write_provenance(out.parent, {"model": "m"}, [inp], name="samples.jsonl.provenance.json")
     run = open_run(out)
     assert run.kind == "generate" and list(run.benches) == ["samples"]
     page = samples_page(run, Filters(reason="ungraded"), 0, 20)

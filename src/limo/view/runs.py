@@ -3,7 +3,8 @@
 - eval run: a folder with `config.json` (`limo eval --output-dir RUN`); one benchmark per protocol,
   each `RUN/<benchmark>/{problems,samples*,judge*}.jsonl`, plus results.json, report.md, plots/.
 - generate output: a samples JSONL file (`limo generate --output FILE`); its problems come from the
-  input named in `<stem>.provenance.json` when that file is still there.
+  input named in `<file>.provenance.json` (limo.generate.outputs; older limo: `<stem>.provenance.json`)
+  when that file is still there.
 - curate run: a folder of `NN_<stage>/stage.json` (`limo curate run`), with DATACARD.md.
 
 Everything is read as it is on disk at request time, so a run that is still writing can be viewed.
@@ -113,7 +114,11 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _generate_problems(samples: Path) -> Path | None:
     """The input problems of a `limo generate` output, from its provenance file (if still on disk)."""
-    prov = samples.with_name(f"{samples.stem}.provenance.json")
+    from limo.generate.outputs import sidecar
+
+    prov = sidecar(samples, "provenance.json")
+    if not prov.exists():
+        prov = samples.with_name(f"{samples.stem}.provenance.json")  # written by limo before issue 10
     if not prov.exists():
         return None
     for name in _read_json(prov).get("inputs", {}):
