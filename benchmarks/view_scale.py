@@ -1,7 +1,7 @@
 """`limo view` at scale: an eval run of 100,000 samples (5,000 problems x n=20, ~3,000-character
 responses), served by a real `limo view` process and queried over HTTP. Target: the first page of
 samples in < 1 s. Side by side: the straightforward way, a server that reads every sample with
-limo's reader (`limo.eval.runner.read_samples`) on each request, then filters and slices (the read is
+limo's reader (`limo.eval.rundir.RunDir.read_samples`) on each request, then filters and slices (the read is
 timed once and added to each query's filter time).
 
     .venv/bin/python benchmarks/view_scale.py [--problems 5000] [--n 20] [--chars 3000] [--out /tmp/view_scale]
@@ -21,7 +21,8 @@ import urllib.request
 from pathlib import Path
 
 from limo.eval.config import EvalConfig
-from limo.eval.runner import _freeze_problems, _lock_config, read_samples
+from limo.eval.rundir import RunDir
+from limo.eval.runner import config_record
 from limo.jsonl import dumps_line
 from limo.records import Problem, Sample, Verdict
 
@@ -31,9 +32,9 @@ FILLER = ("We consider the expression $\\frac{a^2 + b^2}{2ab}$ and note that by 
 
 def make_run(out: Path, problems: int, n: int, chars: int) -> None:
     cfg = EvalConfig(output_dir=str(out), benchmarks=["math500"], preset="none", generation={"model": "m", "n": n})
-    _lock_config(out, cfg)
+    RunDir(out).pin_config(config_record(cfg))
     ps = [Problem(id=f"q{i}", problem=f"Problem {i}: compute $\\sqrt{{{i * i}}}$.", answer=str(i)) for i in range(problems)]
-    _freeze_problems(out / "math500" / "problems.jsonl", ps)
+    RunDir(out).freeze_problems("math500", ps)
     body = (FILLER * (chars // len(FILLER) + 1))[:chars]
     with (out / "math500" / "samples.jsonl").open("wb") as f:
         for i, p in enumerate(ps):
@@ -74,7 +75,7 @@ def main() -> None:
     size = (run / "math500" / "samples.jsonl").stat().st_size
     print(f"run: {args.problems * args.n:,} samples, samples.jsonl {size / 2**20:.0f} MiB")
     t = time.perf_counter()
-    samples = list(read_samples(run / "math500").values())
+    samples = list(RunDir(run).read_samples("math500").values())
     read_seconds = time.perf_counter() - t
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "limo.cli", "view", str(run)], stdout=subprocess.PIPE, text=True)
@@ -83,7 +84,7 @@ def main() -> None:
         while "serving on" not in line:
             line = proc.stdout.readline()  # type: ignore[union-attr]
         print(f"limo view start-up (index {args.problems * args.n:,} samples): {time.perf_counter() - t:.1f} s; "
-              f"read_samples of the same file: {read_seconds:.1f} s")
+              f"RunDir.read_samples of the same file: {read_seconds:.1f} s")
         base = line.split("serving on ")[1].split()[0] + "api/runs/0/"
         queries = [("first page", "samples?size=20", lambda s: True),
                    ("second page", "samples?size=20&page=1", lambda s: True),

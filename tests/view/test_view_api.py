@@ -4,6 +4,7 @@ highlighting, compare flips, curate removals, and reading a run while it is stil
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -236,3 +237,16 @@ def test_two_generate_outputs_compare_by_problem(tmp_path):
     assert c["problems"][0]["problem_id"] == "q0" and c["problems"][0]["flip"] == "gained"
     pair = compare_problem(a, b, "before", "q0")
     assert [s["correct"] for s in pair["a"] + pair["b"]] == [False, True]
+
+
+def test_overview_names_the_process_writing_the_run(eval_runs, tmp_path):
+    from limo.eval.rundir import RunDir
+    from limo.view.overview import overview
+
+    run_dir = tmp_path / "locked"
+    shutil.copytree(eval_runs[0], run_dir)
+    run = open_run(run_dir)
+    assert overview(run)["writer"] is None
+    with RunDir(run_dir).lock():  # what `limo eval` holds while it writes
+        assert overview(run)["writer"].startswith(f"pid {os.getpid()} since ")
+    assert overview(run)["writer"] is None

@@ -82,6 +82,7 @@ def overview(run: Run) -> dict[str, Any]:
         "model": (results or {}).get("model") or run.config.get("config", {}).get("generation", {}).get("model"),
         "overall": (results or {}).get("overall"),
         "finished": results is not None,
+        "writer": run.writer(),
         "benchmarks": benches,
         "plots": plots(run),
         "config": run.config.get("config"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,15 +86,39 @@ class Run:
         return self.benches[name]
 
     def refresh(self) -> None:
-        if self.kind == "eval":  # benchmarks may be added to config.json while the viewer runs
-            self.config = _read_json(self.path / "config.json")
+        if self.kind == "eval":  # the layout is limo.eval.rundir's; benchmarks may be added while we watch
+            from limo.eval.rundir import RunDir
+
+            rd = RunDir(self.path)
+            self.config = rd.read_config()
             for name, proto in self.config.get("protocols", {}).items():
                 if name not in self.benches:
                     style = (proto.get("judge_settings") or {}).get("style", "limo")
-                    self.benches[name] = Bench(name, SampleIndex(self.path / name, judge_style=style),
-                                               self.path / name / "problems.jsonl")
+                    index = SampleIndex(lambda n=name: rd.sample_files(n), lambda n=name: rd.sample_files(n, "judge"),
+                                        judge_style=style)
+                    self.benches[name] = Bench(name, index, rd.problems_path(name))
         for b in self.benches.values():
             b.index.refresh()
+
+    def writer(self) -> str | None:
+        """Who holds the run's lock (limo.runlock) right now, e.g. "pid 12 on host since ...", or None."""
+        from limo.generate.outputs import sidecar
+
+        lock = self.path / ".lock" if self.kind == "eval" else sidecar(self.path, "lock")
+        try:
+            info = json.loads(lock.read_text() or "{}")
+        except (OSError, ValueError):
+            return None
+        pid, host = info.get("pid"), info.get("host")
+        if not isinstance(pid, int) or host != socket.gethostname():
+            return f"pid {pid} on {host}" if pid else None  # another machine: cannot tell, say who
+        try:
+            os.kill(pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return None  # a lock file left by a dead process
+        except PermissionError:
+            pass
+        return f"pid {pid} since {info.get('since')}"
 
     def results(self) -> dict[str, Any] | None:
         """results.json when it is at least as new as every samples file (else it is stale)."""
@@ -132,7 +157,7 @@ def open_run(path: str | Path, label: str | None = None) -> Run:
     p = Path(path)
     label = label or (f"{p.parent.name}/{p.name}" if p.is_file() else p.name) or str(p)
     if p.is_file() and p.suffix == ".jsonl":
-        bench = Bench(p.stem, SampleIndex(p.parent, single_file=p), _generate_problems(p))
+        bench = Bench(p.stem, SampleIndex(lambda: [p]), _generate_problems(p))
         run = Run(p, "generate", label, {p.stem: bench})
     elif (p / "config.json").exists():
         run = Run(p, "eval", label)

@@ -14,7 +14,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from limo.records import Sample
 
@@ -111,14 +111,21 @@ def load_sample(row: Row) -> Sample:
     return Sample.from_dict(read_line(row.path, row.offset, row.length), f"{row.path}@{row.offset}")
 
 
+FileList = Callable[[], list[Path]]
+
+
+def _none() -> list[Path]:
+    return []
+
+
 @dataclass
 class SampleIndex:
-    """All samples of one benchmark over its files (`samples*.jsonl`, shards included), first copy wins,
-    and judge replies (`judge*.jsonl`, keyed "problem_id#index") when the benchmark is judged."""
+    """All samples of one benchmark over its files (shards included; first copy wins), and judge
+    replies (keyed "problem_id#index") when the benchmark is judged. Which files: `sample_files()`
+    and `judge_files()`, asked again on every refresh (shard files appear while a run goes)."""
 
-    folder: Path
-    pattern: str = "samples*.jsonl"
-    single_file: Path | None = None  # a generate output: one named file
+    sample_files: FileList
+    judge_files: FileList = _none
     judge_style: str = "limo"  # how judge replies are read (the run's protocol judge_settings.style)
     rows: dict[tuple[str, int], Row] = field(default_factory=dict)
     judge: dict[tuple[str, int], bool | None] = field(default_factory=dict)
@@ -132,14 +139,9 @@ class SampleIndex:
             if self._refresh_samples() | self._refresh_judge():
                 self.version += 1
 
-    def _paths(self, pattern: str) -> list[Path]:
-        if self.single_file is not None:
-            return [self.single_file] if pattern == self.pattern else []
-        return sorted(p for p in self.folder.glob(pattern) if not p.name.startswith("."))
-
     def _refresh_samples(self) -> bool:
         changed = False
-        for path in self._paths(self.pattern):
+        for path in self.sample_files():
             tail = self._files.setdefault(path, TailFile(path))
             restarted, lines = tail.new_lines()
             if restarted:  # rewritten in place (rescore): drop its rows, read it again
@@ -160,9 +162,7 @@ class SampleIndex:
         from limo.eval.judge import outcome
 
         changed = False
-        for path in self._paths("judge*.jsonl"):
-            if "disagreements" in path.name:
-                continue
+        for path in self.judge_files():
             tail = self._judge_files.setdefault(path, TailFile(path))
             for _, _, data in tail.new_lines()[1]:
                 pid, _, idx = str(data.get("problem_id", "")).rpartition("#")

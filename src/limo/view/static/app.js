@@ -68,6 +68,7 @@ async function showOverview(main) {
       ${b.live ? `<br><span class="live">live: ${b.samples_done} of ${b.samples_expected ?? "?"} samples</span>` : ""}</td></tr>`;
   });
   main.innerHTML = `<h2>${escapeHtml(o.label)} <span class="muted">${escapeHtml(o.kind)} · ${escapeHtml(o.model || "")}</span></h2>
+    ${o.writer ? `<p class="live">being written now by ${escapeHtml(o.writer)}</p>` : ""}
     <p class="muted">${escapeHtml(o.path)} · ${o.finished ? "finished (results.json)" :
       "in progress or not summarised: metrics computed live over complete problems (short bootstrap, no maj@k)"}
     ${o.overall && o.overall.mean_avg_at_n != null ? ` · <b>average avg@n ${pct(o.overall.mean_avg_at_n)}%</b>` : ""}</p>
