@@ -54,14 +54,29 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     n = 0
-    with tmp.open("wb") as f:
-        for row in rows:
-            f.write(dumps_line(row))
-            n += 1
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as f:
+            for row in rows:
+                f.write(dumps_line(row))
+                n += 1
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C, a failing row source, an unwritable path: leave no hidden temp file
+        tmp.unlink(missing_ok=True)
+        raise
     return n
+
+
+def check_output_path(output: str | Path, flag: str = "--output") -> Path:
+    """Refuse an output that is a folder (or under a file) before any work is done, not after it."""
+    output = Path(output)
+    if output.is_dir():
+        raise RecordError(f"{flag} {output} is a folder; give a file path (e.g. {output / 'out.jsonl'})")
+    for parent in output.parents:
+        if parent.exists() and not parent.is_dir():
+            raise RecordError(f"{flag} {output}: {parent} is a file, not a folder")
+    return output
 
 
 def repair_torn_tail(path: Path) -> int:

@@ -97,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
         final = pl.run_recipe(load_config(pl.CurateRecipe, path, overrides))
         print(f"curate: selected data in {final}; datacard in {Path(final).parent.parent / 'DATACARD.md'}")
         return 0
+    from limo.jsonl import check_output_path
+
+    check_output_path(args.output, "-o")
+    if getattr(args, "removed", None):
+        check_output_path(args.removed, "--removed")
     work = Path(getattr(args, "workdir", None) or Path(args.output).with_suffix(".work"))
     if st == "ingest":
         specs = [{"path": p, "source": args.source, "split": args.split, "fields": _fields(args.field)}

@@ -79,7 +79,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from limo.generate.config import GenerateConfig
-    from limo.generate.outputs import check_output_path, guarded_output, sidecar
+    from limo.generate.outputs import guarded_output, sidecar
+    from limo.jsonl import check_output_path
     from limo.generate.runner import generate
     from limo.provenance import write_provenance
     from limo.records import read_problems

@@ -20,23 +20,13 @@ from pathlib import Path
 
 from limo.errors import LimoError
 from limo.generate.config import GenerateConfig
+from limo.jsonl import check_output_path
 from limo.runlock import RunLock, check_settings, read_settings
 
 
 def sidecar(output: str | Path, suffix: str) -> Path:
     output = Path(output)
     return output.with_name(f"{output.name}.{suffix}")
-
-
-def check_output_path(output: str | Path, flag: str = "--output") -> Path:
-    """Refuse an output that is a folder (or whose parent is a file) before any work is done."""
-    output = Path(output)
-    if output.is_dir():
-        raise LimoError(f"{flag} {output} is a folder; give a file path (e.g. {output / 'samples.jsonl'})")
-    for parent in output.parents:
-        if parent.exists() and not parent.is_dir():
-            raise LimoError(f"{flag} {output}: {parent} is a file, not a folder")
-    return output
 
 
 def _has_samples(output: Path) -> bool:

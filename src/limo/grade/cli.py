@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from limo.errors import LimoError
-from limo.jsonl import iter_jsonl, write_jsonl
+from limo.jsonl import check_output_path, iter_jsonl, write_jsonl
 from limo.grade.judge import GRADERS
 from limo.records import VERDICT_REASONS
 
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers < 1 or args.timeout <= 0:
         raise LimoError("--workers must be >= 1 and --timeout > 0")
-    src, out = Path(args.input), Path(args.output)
+    src, out = Path(args.input), check_output_path(args.output, "-o")  # before any grading time is spent
     if src.resolve() == out.resolve():
         raise LimoError(f"{out}: output must differ from the input (it is read while writing)")
     start = time.monotonic()

@@ -50,4 +50,9 @@ def serve(conn: Connection) -> None:
 
 
 if __name__ == "__main__":
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent handles it (and stops this worker); a worker
+    # printing its own KeyboardInterrupt traceback would only bury the parent's one-line message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(Connection(int(sys.argv[1])))
