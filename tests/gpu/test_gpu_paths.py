@@ -72,7 +72,8 @@ def write_benchmarks(root: Path, k: int = 12) -> Path:
 def eval_cmd(model: Path, data: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "limo.cli", "eval", "--model", str(model), "--backend", "vllm",
             "--benchmarks", "aime24,math500", "--data-dir", str(data), "--n", "4", "--temperature", "0.7",
-            "--max-tokens", "256", "--gpu-memory-utilization", "0.5", "--dtype", "bfloat16", "--output-dir", str(out), "--no-progress",
+            "--max-tokens", "256", "--gpu-memory-utilization", "0.5", "--dtype", "bfloat16",
+            "--output-dir", str(out), "--no-progress",
             "--batch-invariant", "true" if batch_invariant_supported() else "false"]
 
 

@@ -151,7 +151,8 @@ def test_attention_auto_is_flash_only_where_flash_attn_and_cuda_exist(monkeypatc
         monkeypatch.setattr(torch.cuda, "is_available", lambda c=cuda: c)
         assert resolve_attention(cfg) == expected
     assert resolve_attention(cfg.model_copy(update={"device": "cpu"})) == "sdpa"
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "flash_attn" else real_find_spec(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "flash_attn" else real_find_spec(name, *a))
     with pytest.raises(ConfigError, match="needs the flash-attn package"):
         resolve_attention(cfg.model_copy(update={"attn_implementation": "flash_attention_2"}))
     assert resolve_attention(cfg.model_copy(update={"attn_implementation": "eager"})) == "eager"

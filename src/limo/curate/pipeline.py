@@ -139,6 +139,6 @@ def run_recipe(recipe: CurateRecipe) -> Path:
     return Runner(recipe).run()
 
 
-__all__ = ["CurateRecipe", "run_recipe", "engine_lines", "model_steps", "validate_ingest", "ChainsConfig", "DecontamConfig", "DedupConfig",
-           "DifficultyConfig", "ScoreConfig", "SelectConfig", "chains", "decontaminate", "dedup",
+__all__ = ["CurateRecipe", "run_recipe", "engine_lines", "model_steps", "validate_ingest", "ChainsConfig",
+           "DecontamConfig", "DedupConfig", "DifficultyConfig", "ScoreConfig", "SelectConfig", "chains", "decontaminate", "dedup",
            "difficulty", "ingest", "score_chains", "select"]

@@ -184,4 +184,5 @@ def announce(cfg: TrainConfig, report: Any, resume: str | None) -> None:
           f"trained {s['trained_tokens_total']:,})")
     print(f"limo train: global batch {cfg.global_batch_size} = {cfg.per_device_batch_size}/device x "
           f"{world_size()} process(es) x GA {ga}; ~{steps} steps/epoch x {cfg.epochs:g} epochs; "
-          f"loss normalisation: {cfg.loss_normalization}; attention: {resolve_attention(cfg)}" + (f"; resuming from {resume}" if resume else ""))
+          f"loss normalisation: {cfg.loss_normalization}; attention: {resolve_attention(cfg)}"
+          + (f"; resuming from {resume}" if resume else ""))
