@@ -250,3 +250,19 @@ def test_overview_names_the_process_writing_the_run(eval_runs, tmp_path):
     with RunDir(run_dir).lock():  # what `limo eval` holds while it writes
         assert overview(run)["writer"].startswith(f"pid {os.getpid()} since ")
     assert overview(run)["writer"] is None
+
+
+def test_answer_span_prefers_the_box_the_grader_read():
+    from limo.view.query import answer_span
+
+    r = r"Guess 3 first. So $\boxed{3}$. Check: 3 + 0 = 3."
+    a, b = answer_span(r, "3", "boxed")
+    assert r[a - len(r"\boxed{"):b + 1] == r"\boxed{3}"  # not the last "3" of the check after the box
+    r = r"Final: $\boxed{\text{ 7 } \mathrm{cm}}$"  # the grader normalised it: the whole box is marked
+    a, b = answer_span(r, "7", "boxed")
+    assert r[a:b] == "7"
+    a, b = answer_span(r, "7cm", "boxed")
+    assert r[a:b] == r"\text{ 7 } \mathrm{cm}"
+    r = "The answer is 12. (12 is even.)"  # other rules: the last occurrence (limo.grade reports no position)
+    assert answer_span(r, "12", "answer_is") == [r.rfind("12"), r.rfind("12") + 2]
+    assert answer_span("no answer here", "5", "boxed") is None

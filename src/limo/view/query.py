@@ -143,10 +143,30 @@ def _slice(parts: list[tuple[Bench, list[Row]]], start: int, stop: int) -> list[
     return out
 
 
-def answer_span(response: str, extracted: str | None) -> list[int] | None:
-    """Where the judged answer stands in the response: its last occurrence (the grader reads the last)."""
+def _last_boxed(response: str) -> list[int] | None:
+    """The content span of the last balanced \\boxed{...} (the grader's first rule reads the last box)."""
+    start = response.rfind("\\boxed{")
+    if start < 0:
+        return None
+    depth, i = 0, start + len("\\boxed")
+    for j in range(i, len(response)):
+        depth += {"{": 1, "}": -1}.get(response[j], 0)
+        if depth == 0:
+            return [i + 1, j]
+    return None
+
+
+def answer_span(response: str, extracted: str | None, rule: str | None = None) -> list[int] | None:
+    """Where the judged answer stands in the response. Found by the `boxed` rule: inside the last box
+    (the whole box when the grader normalised the text, e.g. spaces or \\text{}); otherwise its last
+    occurrence, as the grader reads the last answer."""
     if not extracted:
         return None
+    box = _last_boxed(response) if rule in (None, "boxed") else None
+    if box is not None:
+        at = response.find(extracted, box[0], box[1])
+        if at >= 0 or rule == "boxed":
+            return [at, at + len(extracted)] if at >= 0 else box
     at = response.rfind(extracted)
     return [at, at + len(extracted)] if at >= 0 else None
 
@@ -161,7 +181,7 @@ def sample_view(bench: Bench, row: Row) -> dict[str, Any]:
         "bench": bench.name, "problem_id": s.problem_id, "sample_index": s.sample_index,
         "problem": p.problem if p else None, "gold": p.answer if p else None,
         "response": s.response, "extracted": v.extracted if v else None,
-        "answer_span": answer_span(s.response, v.extracted if v else None),
+        "answer_span": answer_span(s.response, v.extracted if v else None, v.rule if v else None),
         "reason": v.reason if v else "ungraded", "rule": v.rule if v else None,
         "rule_correct": v.correct if v else None, "correct": bench.index.correct(row),
         "judged": judged, "judge": judge, "paper": row.paper,
