@@ -1,6 +1,6 @@
 """The Ray pool's bookkeeping on a real local Ray (2 CPUs) with a scripted engine in each replica:
 requests spread over replicas, a replica killed mid-run is restarted and its requests retried, none
-lost or duplicated. The vLLM runs (greedy equality, driver kill) are in tests/integration/test_generate_ray.py."""
+lost or duplicated. The vLLM runs (greedy equality, driver kill) are in tests/integration/test_ray_vllm.py."""
 
 from __future__ import annotations
 
