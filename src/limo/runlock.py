@@ -6,9 +6,10 @@ is stale and the next run takes it over; one held by a live process makes the ne
 once, naming that pid.
 
 `pin_settings(path, settings, ...)`: the first run of an output writes the settings that decide its
-contents to `path`, created with O_EXCL (two runs starting together cannot both "create" it); every
-later run must present equal settings, else a LimoError names the differing fields and how to start
-fresh.
+contents to `path`, created exclusively (a temp file hard-linked into place: like O_EXCL the link fails
+when the file exists, so two runs starting together cannot both "create" it, and no reader ever sees
+half a file); every later run must present equal settings, else a LimoError names the differing fields
+and how to start fresh.
 """
 
 from __future__ import annotations
