@@ -1,12 +1,15 @@
 """Grader throughput: limo's grader vs plain Math-Verify (parse + verify per item), same items, one run.
 
-    .venv/bin/python benchmarks/grade_throughput.py [--limit 3000] [--workers 1,2]
+    .venv/bin/python benchmarks/grade_throughput.py [--limit 3000] [--well-formed-limit 1517] [--workers 1,2]
 
-Items are real model responses with their gold answers from ../shared/traces/skythought_evals/short
-(Qwen2.5 / Sky-T1 outputs on AIME24, AMC23, MATH-500, Minerva, OlympiadBench). Plain Math-Verify runs
-single-process in this process, the way most harnesses call it; limo runs through `grade_many` with its
-worker pool, start-up included. Prints items/s, the speed-up over Math-Verify, and the scaling with
-workers. Goal (issue 2): >= 3x Math-Verify with --workers 1, near-linear scaling with workers.
+Two sets, side by side in one run (issue 9: the goal must hold on both):
+- `mixed`: real model responses with their gold answers from ../shared/traces/skythought_evals/short (Qwen2.5
+  / Sky-T1 outputs on AIME24, AMC23, MATH-500, Minerva, OlympiadBench), including Qwen2.5-Math-7B's long,
+  repetitive outputs;
+- `well-formed`: only the ordinary, well-formed responses of Qwen2.5-14B-Instruct from that folder.
+Plain Math-Verify runs single-process in this process, the way most harnesses call it; limo runs through
+`grade_many` with its worker pool, process start-up included. Prints items/s, the speed-up over
+Math-Verify, and the scaling with workers. Goal: >= 3x Math-Verify with --workers 1 on both sets.
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ from pathlib import Path
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "traces" / "skythought_evals" / "short"
 
 
-def load_items(folder: Path, limit: int) -> tuple[list[tuple[str, object]], list[str]]:
+def load_items(folder: Path, limit: int, only: str = "*.jsonl") -> tuple[list[tuple[str, object]], list[str]]:
     """(response, gold) pairs and their benchmark names; the dataset's own answer when present (the
     harness's `gt` field is pre-stripped by its normaliser)."""
     items, benches = [], []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(folder.glob(only)):
         for line in path.open():
             row = json.loads(line)
             gold = row.get("answer") if row.get("answer") is not None else row["gt"]
@@ -51,13 +54,22 @@ def plain_math_verify(response: str, gold: object) -> bool:
         return False
 
 
-def run_math_verify(items: list[tuple[str, object]]) -> tuple[float, list[bool], list[float]]:
-    start, out, seconds = time.perf_counter(), [], []
+def _cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def run_math_verify(items: list[tuple[str, object]]) -> tuple[float, list[bool], list[float], float]:
+    """Wall seconds, verdicts, per-item seconds and CPU seconds (on a shared machine, CPU seconds are the
+    fairer comparison: wall time there depends on what else runs)."""
+    start, cpu, out, seconds = time.perf_counter(), _cpu(), [], []
     for response, gold in items:
         t = time.perf_counter()
         out.append(plain_math_verify(response, gold))
         seconds.append(time.perf_counter() - t)
-    return time.perf_counter() - start, out, seconds
+    return time.perf_counter() - start, out, seconds, _cpu() - cpu
 
 
 def run_limo(items: list[tuple[str, object]], workers: int,
@@ -77,35 +89,53 @@ def run_limo(items: list[tuple[str, object]], workers: int,
     return wall, [v.correct for v in verdicts], cpu[0], cpu[1], [v.seconds or 0.0 for v in verdicts]
 
 
+def run_set(name: str, items: list[tuple[str, object]], benches: list[str], workers: list[int],
+            timeout: float) -> tuple[float, float]:
+    """Math-Verify, then limo with each worker count, on one set; returns (math-verify s, limo w1 s)."""
+    print(f"--- {name}: {len(items)} items")
+    mv_s, mv_ok, mv_item_s, mv_cpu = run_math_verify(items)
+    print(f"math-verify (1 process)  {mv_s:8.1f} s  {len(items) / mv_s:8.1f} items/s  correct {sum(mv_ok)}  "
+          f"cpu {mv_cpu:.1f} s")
+    base, limo_item_s = None, None
+    for w in workers:
+        s, ok, parent_cpu, worker_cpu, item_s = run_limo(items, w, timeout)
+        limo_item_s = limo_item_s or item_s
+        base = base or s
+        agree = sum(a == b for a, b in zip(ok, mv_ok))
+        print(f"limo --workers {w:<2}        {s:8.1f} s  {len(items) / s:8.1f} items/s  correct {sum(ok)}  "
+              f"x{mv_s / s:.1f} vs math-verify  scaling x{base / s:.2f}  agree with MV {agree}/{len(items)}  "
+              f"cpu: parent {parent_cpu:.1f} s, workers {worker_cpu:.1f} s "
+              f"(x{mv_cpu / max(parent_cpu + worker_cpu, 1e-9):.1f} less cpu than math-verify)")
+    print("per benchmark, summed per-item seconds (limo --workers 1 inside its worker vs math-verify):")
+    for bench in sorted(set(benches)):
+        idx = [i for i, b in enumerate(benches) if b == bench]
+        mv_b, limo_b = sum(mv_item_s[i] for i in idx), sum(limo_item_s[i] for i in idx)  # type: ignore[index]
+        print(f"  {bench:<14} {len(idx):>5} items  math-verify {mv_b:7.1f} s  limo {limo_b:6.1f} s  x{mv_b / max(limo_b, 1e-9):.1f}")
+    return mv_s, base or 0.0
+
+
 def main() -> int:
-    p = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--traces", type=Path, default=DEFAULT, help="folder of skythought-style JSONL traces")
-    p.add_argument("--limit", type=int, default=3000, help="number of items (default 3000)")
+    p.add_argument("--limit", type=int, default=3000, help="items of the mixed set (default 3000)")
+    p.add_argument("--well-formed", default="Qwen2.5-14B-Instruct.jsonl",
+                   help="file in --traces whose ordinary responses form the well-formed set")
+    p.add_argument("--well-formed-limit", type=int, default=1517, help="items of the well-formed set")
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts for limo (default 1,2)")
     p.add_argument("--timeout", type=float, default=5.0)
     args = p.parse_args()
     if not args.traces.is_dir():
         print(f"no traces at {args.traces}", file=sys.stderr)
         return 2
-    items, benches = load_items(args.traces, args.limit)
-    print(f"{len(items)} items from {args.traces} on {os.cpu_count()} CPUs")
-    mv_s, mv_ok, mv_item_s = run_math_verify(items)
-    print(f"math-verify (1 process)  {mv_s:8.1f} s  {len(items) / mv_s:8.1f} items/s  correct {sum(mv_ok)}")
-    base, limo_item_s = None, None
-    for workers in [int(w) for w in args.workers.split(",")]:
-        s, ok, parent_cpu, worker_cpu, item_s = run_limo(items, workers, args.timeout)
-        limo_item_s = limo_item_s or item_s
-        base = base or s
-        agree = sum(a == b for a, b in zip(ok, mv_ok))
-        print(f"limo --workers {workers:<2}        {s:8.1f} s  {len(items) / s:8.1f} items/s  correct {sum(ok)}  "
-              f"x{mv_s / s:.1f} vs math-verify  scaling x{base / s:.2f}  agree with MV {agree}/{len(items)}  "
-              f"cpu: parent {parent_cpu:.1f} s, workers {worker_cpu:.1f} s")
+    workers = [int(w) for w in args.workers.split(",")]
+    print(f"on {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    mixed = load_items(args.traces, args.limit)
+    well = load_items(args.traces, args.well_formed_limit, only=args.well_formed)
+    results = {"mixed": run_set("mixed", *mixed, workers, args.timeout),
+               "well-formed": run_set("well-formed", *well, workers, args.timeout)}
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (scaling needs idle cores)")
-    print("per benchmark, summed per-item seconds (limo --workers 1 inside its worker vs math-verify):")
-    for bench in sorted(set(benches)):
-        idx = [i for i, b in enumerate(benches) if b == bench]
-        mv_b, limo_b = sum(mv_item_s[i] for i in idx), sum(limo_item_s[i] for i in idx)  # type: ignore[index]
-        print(f"  {bench:<14} {len(idx):>5} items  math-verify {mv_b:7.1f} s  limo {limo_b:6.1f} s  x{mv_b / max(limo_b, 1e-9):.1f}")
+    print("summary, limo --workers 1 vs math-verify: " +
+          ", ".join(f"{name} x{mv / limo:.1f} ({mv:.1f} s vs {limo:.1f} s)" for name, (mv, limo) in results.items()))
     return 0
 
 

@@ -10,6 +10,8 @@ worker process that the parent kills at the deadline (see `limo.grade.pool`).
 3. prose golds (Chinese, words): compared as text, never sent to sympy;
 4. both plain numbers (ints, decimals, fractions, mixed numbers, e-notation, percent): exact compare;
 5. inputs that could only hang sympy (power towers, very long answers) -> not equal;
+   constant expressions (`\\frac`, `\\sqrt`, `^`, `\\pi`, tuples of them) -> evaluated to 50 digits
+   (`limo.grade.numeric`), which spares Math-Verify's slow LaTeX parser;
 6. Math-Verify on the two strings (intervals, sets, tuples, matrices, equations, expressions).
 """
 
@@ -25,6 +27,7 @@ from limo.grade.fastpath import (choice_letter, clean, drop_named_lhs, is_prose,
                                  split_top, strip_assignment, strip_choice_prefix, strip_trailing_words,
                                  strip_units, text_key, unwrap_text)
 from limo.grade.gold import Gold, enotation_to_latex
+from limo.grade.numeric import compare_constants
 from limo.grade.notation import (alternatives, collapse_chain, constants, drop_conditions, has_relation, relation_to_interval,
                                  single_valued)
 
@@ -193,7 +196,7 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         return True
     if too_costly(a) or too_costly(g):
         return False
-    return None
+    return compare_constants(gold.text, answer)  # `70\\sqrt{2}` vs `70+10\\sqrt{13}` without sympy
 
 
 def _same_list(gold: str, answer: str) -> bool:
