@@ -37,15 +37,15 @@ class DemoConfig(StrictModel):
     # data
     pool_size: int = Field(1500, ge=20)
     test_size: int = Field(200, ge=2)  # per split
-    levels: list[int] = Field(default_factory=lambda: [1, 2])  # digits of the pool's problems
+    levels: list[int] = Field(default_factory=lambda: [2])  # digits of the pool's problems (larger operand)
     ood_levels: list[int] = Field(default_factory=lambda: [3])  # digits of the out-of-distribution split
     planted_dups: int = Field(40, ge=0)  # surface-changed copies of pool rows, for dedup to find
     planted_leaks: int = Field(20, ge=0)  # surface-changed test problems, for decontamination to find
     # knowledge stage (the base model)
-    knowledge_size: int = Field(16000, ge=10)
+    knowledge_size: int = Field(24000, ge=10)
     knowledge_epochs: float = Field(1.0, gt=0)
-    knowledge_lr: float = Field(5e-3, gt=0)
-    knowledge_batch: int = Field(16, ge=1)
+    knowledge_lr: float = Field(1e-2, gt=0)
+    knowledge_batch: int = Field(8, ge=1)  # blocks of 256 tokens
     hidden_size: int = Field(128, ge=32)
     layers: int = Field(2, ge=1)
     # curation and SFT
