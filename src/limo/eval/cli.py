@@ -49,6 +49,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="characters of the response end the judge sees; 0 = all (default: limo 4000, paper all)")
     p.add_argument("--grade-timeout", type=float, metavar="SECONDS", help="seconds per grading, hard limit (5)")
     p.add_argument("--grade-workers", type=int, default=1, metavar="N", help="grader processes for --rescore")
+    p.add_argument("--grader", choices=["limo", "paper", "both"], default="limo",
+                   help="limo: limo's strict grader (default); paper: LIMO's own evaluation rules; both: "
+                        "limo's verdict plus the paper's per sample, both scores and their disagreements")
     p.add_argument("--bootstrap-iters", type=int, metavar="N", help="bootstrap resamples for CIs (2000)")
     p.add_argument("--shard", metavar="I/N", help="make only this data-parallel shard's samples (no results)")
     p.add_argument("--data-parallel", type=int, default=1, metavar="N",
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         from limo.eval.runner import rescore
 
         path = rescore(args.rescore, workers=args.grade_workers, timeout=args.grade_timeout or 5.0,
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, grader=args.grader)
         return _summary(path)
     data, source = config_data(args)
     if not data.get("output_dir"):
@@ -133,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     from limo.eval.sharding import parse_shard
 
     shard = parse_shard(args.shard) if args.shard else None
-    path = run_eval(cfg, shard=shard, progress=not args.no_progress)
+    path = run_eval(cfg, shard=shard, progress=not args.no_progress, grader=args.grader)
     if path is None:
         print(f"shard {args.shard} done in {cfg.output_dir}; merge with `limo eval --rescore {cfg.output_dir}`")
         return 0

@@ -39,6 +39,27 @@ def _table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _grader_comparison(results: dict[str, Any]) -> list[str]:
+    """`--grader both`: limo's and the paper grader's avg@n side by side, and the problems they disagree on."""
+    benches = {n: b for n, b in results["benchmarks"].items() if "paper_grader" in b}
+    if not benches:
+        return []
+    lines = ["## limo's grader vs the paper's grader", "",
+             "| benchmark | limo avg@n (%) | paper avg@n (%) | samples disagreeing | problems disagreeing |",
+             "|---|---:|---:|---:|---|"]
+    for name, b in benches.items():
+        pg = b["paper_grader"]
+        ids = pg["problems_disagreeing"]
+        shown = ", ".join(map(str, ids[:20])) + (f" (+{len(ids) - 20} more)" if len(ids) > 20 else "")
+        lines.append(f"| {name} | {_pct(b['metrics']['avg_at_n'])} | {_pct(pg['avg_at_n'])} | "
+                     f"{pg['n_disagreements']} | {shown or '–'} |")
+    if "overall_paper_grader" in results:
+        lines.append(f"| **average** | **{_pct(results['overall']['mean_avg_at_n'])}** | "
+                     f"**{_pct(results['overall_paper_grader']['mean_avg_at_n'])}** | | |")
+    return lines + ["", "Each disagreement (gold, both extracted answers) is in <benchmark>/grader_disagreements.jsonl.",
+                    ""]
+
+
 def _details(results: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for name, b in results["benchmarks"].items():
@@ -72,6 +93,7 @@ def write_report(run: RunDir, results: dict[str, Any], *, plots: bool = True) ->
         pub = results["benchmarks"]["gpqa_diamond_published"]["metrics"]["avg_at_n"]
         lines += [f"GPQA Diamond: de-biased (shuffled options) {_pct(d)}%, as published (gold always A) "
                   f"{_pct(pub)}%.", ""]
+    lines += _grader_comparison(results)
     lines += ["## Protocol and details", "", *_details(results), ""]
     if plots:
         made = write_plots(run, results)

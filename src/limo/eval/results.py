@@ -76,11 +76,35 @@ def benchmark_result(run: RunDir, name: str, proto: dict[str, Any], iters: int) 
         write_jsonl(bench_dir / "judge_disagreements.jsonl", disagreements)
         result["judge"] = {"style": style, "judged": len(judged), "judge_error": errors,
                            "disagreements": len(disagreements)}
+    paper = _paper_opinion(problems, samples, n)
+    if paper is not None:  # `--grader both`: the paper grader's score beside limo's, and where they differ
+        write_jsonl(bench_dir / "grader_disagreements.jsonl", paper.pop("disagreements"))
+        result["paper_grader"] = paper
     if bench.kind == "multiple_choice":
         from limo.eval.mc import gold_letter_histogram
 
         result["audit"] = {"gold_letters": gold_letter_histogram(problems)}
     return result
+
+
+def _paper_opinion(problems: list[Any], samples: dict[Any, Any], n: int) -> dict[str, Any] | None:
+    """avg@n under the paper grader (from each sample's meta["paper_verdict"], written by
+    `--grader both`) and the samples where it and limo's rule verdict disagree; None without them."""
+    from limo.eval.grading import PAPER_VERDICT
+
+    rows = [(p, samples[(p.id, k)]) for p in problems for k in range(n)]
+    if not rows or any(PAPER_VERDICT not in s.meta for _, s in rows):
+        return None
+    disagreements = []
+    for p, s in rows:
+        limo_ok, paper = bool(s.verdict and s.verdict.correct), s.meta[PAPER_VERDICT]
+        if limo_ok != bool(paper.get("correct")):
+            disagreements.append({"problem_id": p.id, "sample_index": s.sample_index, "gold": p.answer,
+                                  "limo": limo_ok, "limo_extracted": s.verdict.extracted if s.verdict else None,
+                                  "paper": bool(paper.get("correct")), "paper_extracted": paper.get("extracted")})
+    return {"avg_at_n": sum(bool(s.meta[PAPER_VERDICT].get("correct")) for _, s in rows) / len(rows),
+            "disagreements": disagreements, "n_disagreements": len(disagreements),
+            "problems_disagreeing": sorted({d["problem_id"] for d in disagreements})}
 
 
 def _reason_counts(samples: Any) -> dict[str, int]:
@@ -127,6 +151,8 @@ def write_results(out: str | Path, *, plots: bool = True) -> Path:
         "benchmarks": benches,
         "overall": {**overall({n: b["metrics"]["avg_at_n"] for n, b in benches.items()}),
                     "n_samples": sum(b["metrics"]["n_samples"] for b in benches.values())},
+        **({"overall_paper_grader": overall({n: b["paper_grader"]["avg_at_n"] for n, b in benches.items()})}
+           if benches and all("paper_grader" in b for b in benches.values()) else {}),
         "config": rc["config"],
         "versions": package_versions(),
         "data_sources": _source_hashes(rc["config"], list(benches)),

@@ -18,17 +18,20 @@ from typing import Any
 
 from limo.errors import LimoError
 from limo.eval.config import EvalConfig, protocol, resolve, uses_judge
-from limo.eval.grading import grade_pairs, grade_problem, golds
+from limo.eval.grading import PAPER_VERDICT, grade_pairs, grade_problem, golds, main_grader
 from limo.eval.rundir import RunDir
 from limo.eval.sharding import in_shard
 from limo.jsonl import write_jsonl
 from limo.records import Problem, Sample, Verdict, read_records
 
 
-def grade_sample(problem: Problem, sample: Sample, timeout: float) -> Sample:
-    """Attach the rule grader's verdict (never raises: a grader failure is an `error` verdict)."""
-    verdict = grade_problem(problem, sample.response, timeout)
-    meta = dict(sample.meta)
+def grade_sample(problem: Problem, sample: Sample, timeout: float, grader: str = "limo") -> Sample:
+    """Attach the rule grader's verdict (never raises: a grader failure is an `error` verdict); with
+    grader `both`, the paper grader's verdict goes to meta["paper_verdict"]."""
+    verdict = grade_problem(problem, sample.response, timeout, main_grader(grader))
+    meta = {k: v for k, v in sample.meta.items() if k != PAPER_VERDICT}
+    if grader == "both":
+        meta[PAPER_VERDICT] = grade_problem(problem, sample.response, timeout, "paper").to_dict()
     for key in ("permutation", "shuffle_seed"):  # persisted with every sample (rescoring never reshuffles)
         if key in problem.meta:
             meta[key] = problem.meta[key]
@@ -64,7 +67,8 @@ def _missing(run: RunDir, cfg: EvalConfig, loaded: dict[str, list[Problem]],
     return False
 
 
-def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress: bool = True) -> Path | None:
+def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress: bool = True,
+             grader: str = "limo") -> Path | None:
     """Generate + grade every benchmark, judge where the protocol says, then write the results.
 
     With `shard`, only that shard's samples are made and no results are written (merge later with
@@ -91,7 +95,7 @@ def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress:
             for name in names:
                 by_id = {p.id: p for p in loaded[name]}
                 generate(loaded[name], resolve(cfg, name), run.samples_path(name, shard), progress=progress,
-                         backend=backend, on_sample=lambda p, s: grade_sample(by_id[p.id], s, cfg.grade_timeout),
+                         backend=backend, on_sample=lambda p, s: grade_sample(by_id[p.id], s, cfg.grade_timeout, grader),
                          select=lambda pid, k: in_shard(pid, k, shard), desc=name)
         finally:
             if backend is not None:
@@ -122,7 +126,8 @@ def _judge_all(cfg: EvalConfig, run: RunDir, names: list[str], shard: tuple[int,
                       desc=f"judge {name}")
 
 
-def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, progress: bool = True) -> Path:
+def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, progress: bool = True,
+            grader: str = "limo") -> Path:
     """Re-grade every sample with the current grader (no model), rewrite samples, write results."""
     from limo.eval.results import write_results
 
@@ -131,11 +136,12 @@ def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, prog
         for name in run.benchmarks():
             problems = run.read_problems(name)
             for path in run.sample_files(name):
-                _rescore_file(path, problems, workers, timeout, progress)
+                _rescore_file(path, problems, workers, timeout, progress, grader)
         return write_results(run.path)
 
 
-def _rescore_file(path: Path, problems: dict[str, Problem], workers: int, timeout: float, progress: bool) -> None:
+def _rescore_file(path: Path, problems: dict[str, Problem], workers: int, timeout: float, progress: bool,
+                  grader: str = "limo") -> None:
     samples = read_records(path, Sample)
     unknown = [s for s in samples if s.problem_id not in problems]
     if unknown:
@@ -147,9 +153,19 @@ def _rescore_file(path: Path, problems: dict[str, Problem], workers: int, timeou
         for g in golds(problems[s.problem_id]):
             pairs.append((s.response, g))
             owners.append(i)
-    verdicts = grade_pairs(pairs, workers=workers, timeout=timeout, progress=progress)
-    best: dict[int, Verdict] = {}
-    for i, v in zip(owners, verdicts):
-        if i not in best or (v.correct and not best[i].correct):
-            best[i] = v
-    write_jsonl(path, (dataclasses.replace(s, verdict=best[i]).to_dict() for i, s in enumerate(samples)))
+    def best_of(which: str) -> dict[int, Verdict]:  # correct if any accepted gold matches
+        best: dict[int, Verdict] = {}
+        for i, v in zip(owners, grade_pairs(pairs, workers=workers, timeout=timeout, progress=progress,
+                                            grader=which)):
+            if i not in best or (v.correct and not best[i].correct):
+                best[i] = v
+        return best
+
+    best, paper = best_of(main_grader(grader)), best_of("paper") if grader == "both" else {}
+
+    def meta(i: int, s: Sample) -> dict[str, Any]:
+        kept = {k: v for k, v in s.meta.items() if k != PAPER_VERDICT}
+        return {**kept, PAPER_VERDICT: paper[i].to_dict()} if i in paper else kept
+
+    write_jsonl(path, (dataclasses.replace(s, verdict=best[i], meta=meta(i, s)).to_dict()
+                       for i, s in enumerate(samples)))
