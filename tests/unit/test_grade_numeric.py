@@ -1,0 +1,34 @@
+"""Arithmetic answers decided without Math-Verify (limo.grade.numeric): only sound decisions.
+
+Differing values are not equal; agreeing constants are equal; agreeing expressions with variables, and
+anything the evaluator does not read, are left to Math-Verify (None)."""
+
+from __future__ import annotations
+
+import pytest
+
+from limo.grade.numeric import compare_constants
+
+
+@pytest.mark.parametrize("gold,answer,decision", [
+    ("70\\sqrt{2}", "70 + 10\\sqrt{13}", False),
+    ("-1", "2^{2022}", False),
+    ("(6,31,-1)", "(0, -4, -1)", False),
+    ("1+274i", "1 + 264i", False),
+    ("3R^2", "\\frac{a^2 + b^2 + c^2}{2} + 3R^2", False),
+    ("2\\cos(\\pi t+\\pi/3)", "2 \\cos \\left( \\pi t - \\frac{2\\pi}{3} \\right)", False),
+    ("\\frac{\\sqrt{3}}{2}", "\\frac{1}{2}\\sqrt{3}", True),
+    ("2^{-2}", "\\dfrac14", True),
+    ("i^2", "-1", True),
+    ("e^{-1}", "\\frac{1}{e}", True),
+    ("x^2-1", "(x-1)(x+1)", None),  # equal with variables: Math-Verify confirms
+    ("ce^{-2x}", "Ce^{-2x}", None),  # `C` and `c` are the same constant, as Math-Verify reads them
+    ("\\frac12", "0.5", None),  # decimals belong to the number rules
+    ("\\sin x", "\\sin(x)", None),  # a function without parentheses is not read
+    ("10^{10^{5}}", "1", None),  # huge exponents are not computed
+    ("\\frac{1}{0}", "1", None),
+    ("1, 2", "(1,2)", None),  # bare lists are for the list rule
+    ("(1,2)", "[1,2]", None),  # intervals are for Math-Verify
+])
+def test_decisions(gold: str, answer: str, decision: bool | None) -> None:
+    assert compare_constants(gold, answer) is decision
