@@ -7,6 +7,7 @@ Each stage runs inside `limo.logs.quiet`, so whatever the libraries print lands 
 from __future__ import annotations
 
 import re
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,9 +28,11 @@ class Stage:
     def bar(self, total: int, desc: str, unit: str = "it") -> Iterator[Any]:
         from tqdm import tqdm
 
-        # No bar when the terminal is a file or pipe (CI logs): \r-redrawn bars would fill it with lines.
-        with tqdm(total=total, desc=f"    {desc}", unit=unit, file=self.term, leave=False, mininterval=0.5,
-                  dynamic_ncols=True, disable=not self.term.isatty()) as bar:
+        # When the terminal is a file or pipe (CI), the bar goes to the stage's log, redrawn every 10 s:
+        # \r-redrawn bars would fill a captured terminal with lines.
+        tty = self.term.isatty()
+        with tqdm(total=total, desc=f"    {desc}", unit=unit, file=self.term if tty else sys.stdout,
+                  leave=not tty, mininterval=0.5 if tty else 10, dynamic_ncols=tty) as bar:
             yield bar
 
     def say(self, text: str) -> None:

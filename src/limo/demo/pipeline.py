@@ -99,7 +99,7 @@ def _data(cfg: DemoConfig, out: Path, st: Stage) -> dict[str, Path]:
                   planted_dups=cfg.planted_dups, planted_leaks=cfg.planted_leaks)
     st.summary = (f"{_count(paths['knowledge']):,} knowledge texts, {_count(paths['pool']):,} pool problems "
                   f"(incl. {cfg.planted_dups} planted duplicates, {cfg.planted_leaks} leaked test problems), "
-                  f"{cfg.test_size} + {cfg.test_size} held out ({cfg.levels} / {cfg.ood_levels} digits)")
+                  f"{cfg.test_size} + {cfg.test_size} held out (in-dist / ood)")
     return paths
 
 
@@ -148,6 +148,7 @@ def _train(cfg: DemoConfig, out: Path, base: Path, data: Path, name: str, st: St
              "gradient_checkpointing": False, "device": "cpu", "seed": cfg.seed, "save_epochs": False,
              "logging_steps": 1, "plot_every": 1000, "data": str(data)}
     recipe = validate(RunRecipe, {"output_dir": str(out / name), "train": train}, f"demo {name} recipe")
+    (out / name).mkdir(parents=True, exist_ok=True)  # limo run keeps its records beside the stage folder
     metrics = out / name / "train" / "metrics.jsonl"
     steps = math.ceil(math.ceil(_count(data) / cfg.batch_size) * cfg.epochs)
     # limo run trains in its own process: the bar follows metrics.jsonl (one row per step, logging_steps=1)
@@ -172,6 +173,7 @@ def _evaluate(cfg: DemoConfig, out: Path, models: dict[str, tuple[Path, str]], p
     recipe = validate(RunRecipe, {"output_dir": str(out), "eval": ev}, "demo eval recipe")
     total = len(MODELS) * len(SPLITS) * cfg.test_size
     runs = {m: out / "eval" / m for m in MODELS}
+    (out / "eval").mkdir(parents=True, exist_ok=True)  # limo run keeps its records beside the stage folders
     results: dict[str, Path] = {}
     with st.bar(total, "greedy answers", "problem") as bar:
         files = lambda: [f for d in runs.values() for f in d.glob("*/samples*.jsonl")]  # noqa: E731

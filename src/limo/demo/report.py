@@ -61,8 +61,13 @@ def _intro(cfg: Any, knowledge: dict[str, Any], n_train: int, seconds: float, pe
         f"one copy on the **{n_train} curated** chains the curate stages chose from the pool, and one on "
         f"**{n_train} random** pool rows with a random chain style. All three are evaluated greedily with "
         f"`limo eval` (backend `{cfg.backend}`) on two held-out splits: in-distribution "
-        f"({cfg.levels}-digit operands, like the pool) and out-of-distribution ({cfg.ood_levels}-digit "
-        f"operands: more columns than any training problem; the knowledge corpus covers them). Seed {cfg.seed}.", ""]
+        f"(larger operand of {_digits(cfg.levels)} digits, like the pool) and out-of-distribution "
+        f"({_digits(cfg.ood_levels)} digits: more columns than any training problem; the knowledge corpus "
+        f"covers them). Seed {cfg.seed}.", ""]
+
+
+def _digits(levels: list[int]) -> str:
+    return " or ".join(str(n) for n in levels)
 
 
 def _accuracy_section(metrics: dict[str, dict[str, Any]], knowledge: dict[str, Any]) -> list[str]:
