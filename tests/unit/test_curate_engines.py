@@ -124,3 +124,11 @@ def test_curate_check_prints_one_engine_at_a_time_and_the_gpus(capsys, monkeypat
         validate(CurateRecipe, load_yaml(ROOT / "recipes/limo/curate.yaml"), "curate.yaml"))]
     assert "engine: difficulty:r1-distill-32b: close vllm engine Qwen/Qwen2.5-Math-7B-Instruct" in engine
     assert engine[-1] == "engine: GPUs needed: 4 (one engine at a time)"
+
+
+def test_plan_of_ray_pools_counts_replicas_or_the_whole_cluster() -> None:
+    sized = GenerateConfig(model="m", backend="vllm", ray="local", replicas=3, tensor_parallel_size=2)
+    assert engine_plan([("s", sized)])[0].endswith("(6 GPUs)")
+    whole = engine_plan([("a", sized), ("b", sized.model_copy(update={"model": "n", "replicas": None}))])
+    assert "(every GPU of the Ray cluster)" in whole[2]
+    assert whole[-1] == "GPUs needed: 6 (one engine at a time); a Ray pool takes every GPU of its cluster"

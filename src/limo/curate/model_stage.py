@@ -92,13 +92,18 @@ class Engines:
         self.close()
 
 
-def gpus_needed(cfg: GenerateConfig) -> int:
-    """GPUs one engine of `cfg` holds: tensor_parallel_size for vllm, 1 for hf, none for a server."""
+def gpus_needed(cfg: GenerateConfig) -> int | None:
+    """GPUs one engine of `cfg` holds: tensor_parallel_size for vllm (x replicas for a Ray pool; None when
+    the pool takes every GPU of the cluster), 1 for hf, none for a server."""
     from limo.generate.backends import REMOTE_BACKENDS
 
     if cfg.backend in REMOTE_BACKENDS:
         return 0
-    return cfg.tensor_parallel_size if cfg.backend == "vllm" else 1
+    if cfg.backend != "vllm":
+        return 1
+    if cfg.ray:
+        return cfg.replicas * cfg.tensor_parallel_size if cfg.replicas else None
+    return cfg.tensor_parallel_size
 
 
 class _Planned:
@@ -119,7 +124,8 @@ def _describe(event: str, cfg: GenerateConfig) -> str:
     if event == "close":
         return f"close {what}"
     n = gpus_needed(cfg)
-    gpus = "no GPU" if n == 0 else f"{n} GPU{'s' if n > 1 else ''}"
+    gpus = ("every GPU of the Ray cluster" if n is None else "no GPU" if n == 0
+            else f"{n} GPU{'s' if n > 1 else ''}")
     return f"{'start' if event == 'start' else 'reuse (same engine settings)'} {what} ({gpus})"
 
 
@@ -129,17 +135,19 @@ def engine_plan(steps: list[tuple[str, GenerateConfig]]) -> list[str]:
     `Engines` the run uses, so the plan cannot drift from what runs."""
     engines = Engines(factory=_Planned)
     lines: list[str] = []
-    peak = 0
+    peak, whole_cluster = 0, False
     for name, cfg in steps:
         before = len(engines.events)
         engines.get(cfg)
         lines += [f"{name}: {_describe(e, c)}" for e, c in engines.events[before:]]
-        peak = max(peak, gpus_needed(cfg))  # one local engine at a time: the largest one is the peak
+        peak = max(peak, gpus_needed(cfg) or 0)  # one local engine at a time: the largest one is the peak
+        whole_cluster = whole_cluster or gpus_needed(cfg) is None
     before = len(engines.events)
     engines.close()
     lines += [f"end: {_describe(e, c)}" for e, c in engines.events[before:]]
     if steps:
-        lines.append(f"GPUs needed: {peak} (one engine at a time)")
+        lines.append(f"GPUs needed: {peak} (one engine at a time)"
+                     + ("; a Ray pool takes every GPU of its cluster" if whole_cluster else ""))
     return lines
 
 
