@@ -191,3 +191,22 @@ def test_a_pool_waits_for_resources_a_closed_pool_frees_but_not_forever():
     held = SimpleNamespace(available_resources=lambda: {"CPU": 1.0})
     with pytest.raises(LimoError, match=r"need 2 CPUs; only 1 were free for 1 s"):
         _wait_until_free(held, 2, {"num_cpus": 1}, timeout=1.0)
+
+
+class BrokenEngine(ScriptedEngine):
+    def submit(self, requests, keys):
+        raise RuntimeError("engine is broken")
+
+
+def test_an_engine_that_always_fails_ends_the_run_with_its_error(local_ray, monkeypatch):
+    from limo.errors import LimoError
+    from limo.generate.backends import ray_backend
+
+    monkeypatch.setattr(ray_backend, "RESTARTS", 1)
+    cfg = GenerateConfig(model="scripted", ray="local", replicas=2)
+    backend = ray_backend.RayBackend(cfg, engine=BrokenEngine)
+    try:
+        with pytest.raises(LimoError, match=r"every Ray replica failed 2 times \(.*engine is broken"):
+            generate(_problems(3), cfg, backend=backend, progress=False)
+    finally:
+        backend.close()

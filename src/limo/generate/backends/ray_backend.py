@@ -105,6 +105,7 @@ class RayBackend(Backend):
         ray = _import_ray()
         self._owns_ray = connect(cfg.ray)
         self._calls = 0
+        self._error = ""  # the last engine error (else actor death), for the message when no replica is left
         self.slots: list[_Slot] = []
         try:
             n, options = pool_shape(cfg, ray.cluster_resources())
@@ -134,7 +135,8 @@ class RayBackend(Backend):
                 self._dispatch(queue, requests)
                 calls = {s.call: s for s in self.slots if s.call is not None}
                 if not calls:
-                    raise LimoError(f"every Ray replica failed {RESTARTS + 1} times; replica logs: {log_dir()}")
+                    raise LimoError(f"every Ray replica failed {RESTARTS + 1} times ({self._error}); "
+                                    f"replica logs: {log_dir()}")
                 ready, _ = ray.wait(list(calls), num_returns=1)
                 yield from self._collect(calls[ready[0]], queue, left)
         finally:
@@ -193,7 +195,10 @@ class RayBackend(Backend):
         print(f"limo: Ray replica failed ({_first_line(error)}); {len(lost & left)} request(s) requeued",
               file=sys.stderr)
         if not isinstance(error, ray.exceptions.RayActorError):  # the engine raised: restart the process
+            self._error = _first_line(error)  # the cause to report, over the "actor died" that follows
             ray.kill(slot.actor, no_restart=False)
+        elif not self._error:
+            self._error = _first_line(error)
         if slot.failures > RESTARTS:
             slot.gone, slot.checking = True, False
             return
