@@ -131,7 +131,9 @@ def test_pool_shape_from_cluster_resources():
     cfg = GenerateConfig(model="m", ray="auto", tensor_parallel_size=2)
     assert pool_shape(cfg, {"GPU": 8.0, "CPU": 64.0}) == (4, {"num_gpus": 2})
     assert pool_shape(cfg.model_copy(update={"replicas": 3}), {"GPU": 8.0}) == (3, {"num_gpus": 2})
-    assert pool_shape(cfg.model_copy(update={"tensor_parallel_size": 1}), {"CPU": 2.0}) == (1, {"num_cpus": 1})
+    cpu = cfg.model_copy(update={"tensor_parallel_size": 1})
+    assert pool_shape(cpu, {"CPU": 2.0}) == (1, {"num_cpus": 2})  # no GPUs: the replicas share the CPUs
+    assert pool_shape(cpu.model_copy(update={"replicas": 2}), {"CPU": 5.0}) == (2, {"num_cpus": 2})
     with pytest.raises(ConfigError, match="needs 10 GPUs; the Ray cluster has 8"):
         pool_shape(cfg.model_copy(update={"replicas": 5}), {"GPU": 8.0})
     with pytest.raises(ConfigError, match="needs 3 CPUs"):

@@ -263,7 +263,7 @@ def pool_shape(cfg: Any, resources: dict[str, float]) -> tuple[int, dict[str, fl
     n = cfg.replicas or 1
     if n > cpus:
         raise ConfigError(f"--replicas {n} needs {n} CPUs (the Ray cluster has no GPUs, {cpus} CPUs)")
-    return n, {"num_cpus": 1}
+    return n, {"num_cpus": cpus // n}  # Ray sets each replica's OMP_NUM_THREADS to its CPUs: share them all
 
 
 def _wait_until_free(ray: Any, n: int, options: dict[str, float], timeout: float = 120.0) -> None:
