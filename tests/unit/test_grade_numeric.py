@@ -32,3 +32,21 @@ from limo.grade.numeric import compare_constants
 ])
 def test_decisions(gold: str, answer: str, decision: bool | None) -> None:
     assert compare_constants(gold, answer) is decision
+
+
+@pytest.mark.parametrize("gold,answer,decision", [
+    ("(3,2),(-3,2),(3,-2),(-3,-2)", "(3, 2), (3, -2), (-3, 2), (-3, -2)", True),  # a set of tuples
+    ("(1,1006),(3,331),(11,31)", "(1, 1006), (3, 993)", False),
+    ("(312,123,231)", "(312, 123, 321, 231)", False),  # tuples of different lengths
+    ("1,-2", "-2, 1", True),
+    ("(2,32),(8,18)", "(8, 18)", False),
+    ("(x,1),(2,3)", "(2,3),(x,1)", None),  # variables agree only at the sample point
+    ("7,425,000", "7425000", None),  # a number with thousands separators is not a list
+])
+def test_lists_compare_as_sets(gold: str, answer: str, decision: bool | None) -> None:
+    assert compare_constants(gold, answer) is decision
+
+
+@pytest.mark.parametrize("text", ["1 and 2 and 3", "21,16 or 11", "5 or 7"])
+def test_words_are_not_products_of_variables(text: str) -> None:
+    assert compare_constants(text, "1,2,3") is None

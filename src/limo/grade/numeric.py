@@ -25,10 +25,14 @@ _FUNCTIONS = {"sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh", "cosh": 
 _VARIABLE = rf"(?:[a-zA-Z]|\\(?:{_GREEK})(?![a-zA-Z]))(?:_(?:\{{[a-zA-Z0-9]+\}}|[a-zA-Z0-9]))?"
 _TOKEN = re.compile(rf"\d+|\\(?:frac|sqrt|pi|cdot|times|{'|'.join(_FUNCTIONS)})(?![a-zA-Z])|[-+*/^(){{}}\[\],!]|"
                     rf"{_VARIABLE}")
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # `7,425,000` is one number
 _MAX_EXP = 10_000  # larger exponents (2^{2022} is fine, 10^{10^5} is not) are left to the other paths
 
 
 _LIGHT = re.compile(r"\\(?:left|right|displaystyle|[dt]frac|[,;:! ]|q?quad)(?![a-zA-Z])|\$")
+
+
+_WORD = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{2,}(?![a-zA-Z])")
 
 
 class _Unknown(Exception):
@@ -39,6 +43,8 @@ class _Parser:
     def __init__(self, text: str, mp: Any) -> None:
         self.mp = mp
         text = _LIGHT.sub(lambda m: "\\frac" if "frac" in m.group() else " ", text).strip()
+        if _WORD.search(text):
+            raise _Unknown  # `1 and 2`, `5 or 7`: words, not products of variables
         pos, tokens = 0, []
         for m in _TOKEN.finditer(text):
             if text[pos:m.start()].strip():
@@ -182,19 +188,61 @@ def _values(text: str) -> list[tuple[Any, bool]] | None:
     return None if any(v is None for v in values) else values  # type: ignore[return-value]
 
 
-def compare_constants(gold: str, answer: str) -> bool | None:
-    """False when both cleaned strings are arithmetic expressions (or tuples of them) whose values differ
-    beyond 1e-20 relative; True when they are constants (no variables) that agree to 1e-40; None
-    otherwise (left to the other paths: expressions with variables that agree go to Math-Verify)."""
-    if "," in gold and not gold.startswith("(") or "," in answer and not answer.startswith("("):
-        return None  # bare lists and thousands separators are for the list and number paths
-    g, a = _values(gold), _values(answer)
-    if g is None or a is None or len(g) != len(a) or (len(g) > 1) != (gold[:1] == answer[:1] == "("):
+def _agree(x: tuple[Any, bool], y: tuple[Any, bool]) -> bool | None:
+    """False: the values differ; True: equal constants; None: equal at the sample point only."""
+    diff, scale = abs(x[0] - y[0]), max(abs(x[0]), abs(y[0]))
+    if diff > scale * 1e-20:
+        return False
+    return True if diff <= scale * 1e-40 and not x[1] and not y[1] else None
+
+
+def _compare_one(g: list[tuple[Any, bool]], a: list[tuple[Any, bool]]) -> bool | None:
+    """Two values, or two tuples compared in order (tuples of different lengths differ)."""
+    if len(g) != len(a):
+        return False
+    decisions = [_agree(x, y) for x, y in zip(g, a)]
+    return False if False in decisions else True if all(decisions) else None
+
+
+def _compare_lists(gold: str, answer: str) -> bool | None:
+    """`(3,2),(-3,2)` vs `(-3,2),(3,2)`: lists of values or tuples compared as sets, as Math-Verify does.
+    False when some item of one side differs from every item of the other; True when both are the same
+    set of constants; None otherwise."""
+    from limo.grade.notation import _split_top
+
+    comma = re.compile(",")
+    g_items, a_items = _split_top(gold, comma), _split_top(answer, comma)
+    if len(g_items) < 2 and len(a_items) < 2 or _GROUPED.fullmatch(gold) or _GROUPED.fullmatch(answer):
         return None
-    close = []
-    for (x, x_vars), (y, y_vars) in zip(g, a):
-        diff, scale = abs(x - y), max(abs(x), abs(y))
-        if diff > scale * 1e-20:
-            return False
-        close.append(diff <= scale * 1e-40 and not x_vars and not y_vars)
-    return True if all(close) else None
+    g_vals, a_vals = [_values(x) for x in g_items], [_values(x) for x in a_items]
+    if any(v is None for v in g_vals + a_vals):
+        return None
+    for one, other in ((g_vals, a_vals), (a_vals, g_vals)):  # `1, 2` vs `(1, 2)`: for the bare-list rule
+        if len(one) == 1 and len(one[0]) > 1 and all(len(v) == 1 for v in other):  # type: ignore[arg-type]
+            return None
+    matches = [[_compare_one(x, y) for y in a_vals] for x in g_vals]  # type: ignore[arg-type]
+    if any(all(m is False for m in row) for row in matches) or \
+            any(all(row[j] is False for row in matches) for j in range(len(a_vals))):
+        return False
+    exact = all(any(m is True for m in row) for row in matches) and \
+        all(any(row[j] is True for row in matches) for j in range(len(a_vals)))
+    return True if exact else None
+
+
+def compare_constants(gold: str, answer: str) -> bool | None:
+    """False when both strings are arithmetic expressions (or tuples, or lists of them compared as sets)
+    whose values differ beyond 1e-20 relative; True when they are constants (no variables) that agree to
+    1e-40; None otherwise (left to the other paths: expressions with variables that agree go to
+    Math-Verify)."""
+    g, a = gold.strip(), answer.strip()
+    if g.startswith("(") and g.endswith(")") and a.startswith("(") and a.endswith(")") and \
+            "),(" not in g.replace(" ", "") + a.replace(" ", ""):
+        g_vals, a_vals = _values(g), _values(a)
+        if g_vals is not None and a_vals is not None:
+            return _compare_one(g_vals, a_vals)
+    if "," in g or "," in a:
+        return _compare_lists(g, a)
+    g_vals, a_vals = _values(g), _values(a)
+    if g_vals is None or a_vals is None:
+        return None
+    return _compare_one(g_vals, a_vals)
