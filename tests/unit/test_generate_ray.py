@@ -212,3 +212,11 @@ def test_an_engine_that_always_fails_ends_the_run_with_its_error(local_ray, monk
             generate(_problems(3), cfg, backend=backend, progress=False)
     finally:
         backend.close()
+
+
+def test_eval_refuses_data_parallel_with_ray(tmp_path, capsys):
+    from limo.cli import main
+
+    rc = main(["eval", "--model", "m", "--benchmarks", "aime24", "--output-dir", str(tmp_path / "run"),
+               "--data-parallel", "2", "--ray", "local"])
+    assert rc == 2 and "with --ray use --replicas N" in capsys.readouterr().err

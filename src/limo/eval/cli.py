@@ -131,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
     for name in cfg.benchmark_names():
         resolve(cfg, name)  # every flag error now, before an engine starts
     if args.data_parallel > 1:
+        if cfg.generation.get("ray"):
+            raise LimoError("--data-parallel starts engines on this machine; with --ray use --replicas N")
         return _data_parallel(args, cfg)
     from limo.eval.runner import run_eval
     from limo.eval.sharding import parse_shard
