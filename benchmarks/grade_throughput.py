@@ -35,7 +35,8 @@ def load_items(folder: Path, limit: int, only: str = "*.jsonl") -> tuple[list[tu
             gold = row.get("answer") if row.get("answer") is not None else row["gt"]
             items.append((row["code"][0], gold))
             benches.append(row.get("benchmark", "?"))
-    return items[:limit], benches[:limit]
+    step = max(1, len(items) // limit) if limit else 1  # evenly spread over the files, not just the first
+    return items[::step][:limit], benches[::step][:limit]
 
 
 def plain_math_verify(response: str, gold: object) -> bool:

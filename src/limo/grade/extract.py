@@ -146,7 +146,10 @@ def gold_boxes(text: str) -> str | None:
 
 def _joins_parts(gap: str) -> bool:
     """True when the text between two boxes only separates parts of one answer (no hesitation)."""
-    return bool(_MULTI_GAP.match(gap)) or (len(gap) <= 80 and bool(_LABEL_GAP.match(_GAP_WRAPPERS.sub(" ", gap))))
+    if _MULTI_GAP.match(gap):
+        return True
+    plain = _GAP_WRAPPERS.sub(" ", gap)  # labels must be there: display breaks alone do not join two boxes
+    return len(gap) <= 80 and bool(_LABEL_GAP.match(plain)) and bool(re.search(r"[A-Za-z=]|\([a-z0-9]\)", plain))
 
 
 def _take_after(text: str, pos: int) -> str:
@@ -281,7 +284,8 @@ def _after_last_box(final: str, box_end: int) -> tuple[str | None, str | None]:
     """A "Final Answer: ..." line after the last box overrides it: Minerva's closing "Final Answer: The
     final answer is $X$. I hope it is correct." is the answer even when earlier work boxed something."""
     answer, rule = _fallback(final[box_end:])
-    if rule in ("final_answer_is", "answer_colon", "answer_math") and answer and not _is_sentence(answer):
+    if rule in ("final_answer_is", "answer_colon", "answer_math") and answer and not _is_sentence(answer) \
+            and re.search(r"[\d\\]", answer):  # a value, not "... the final answer is clearly highlighted."
         return answer, rule
     return None, None
 

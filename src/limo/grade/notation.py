@@ -31,8 +31,8 @@ def constants(s: str) -> str:
 _OR = re.compile(r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:or|and)\s*\}|\\(?:lor|vee)(?![a-zA-Z])|"
                  r"(?<![a-zA-Z\\])(?:or|and)(?![a-zA-Z])|或|以及")
 _MULTI_VALUED = re.compile(r"\\(?:pm|mp|cup|cap|begin)(?![a-zA-Z])|±|∓|\\\\|;")
-_SPACING = re.compile(r"\\[,;:! ]")  # `\\,` is a thin space, not a list comma
-_GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_SPACING = re.compile(r"\\[,;: ]")  # `\\,` is a thin space, not a list comma
+_GROUPED_NUMBER = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")  # `7,425,000`; not `864,1350`
 _REL = re.compile(r"\\(?:neq|ne|geqslant|leqslant|geq|leq|ge|le|gt|lt|ngeq|nleq)(?![a-zA-Z])|\\not=|[<>≤≥≠]|!=")
 _CONDITION = re.compile(rf"{_REL.pattern}|\\in(?![a-zA-Z])|\\(?:text|mathrm)\{{\s*(?:for|where|if|when)\b")
 
@@ -60,7 +60,7 @@ def _split_top(s: str, seps: re.Pattern[str]) -> list[str]:
 def alternatives(answer: str) -> list[str]:
     """The values an answer names: `x = 5 \\text{ or } x = 7` -> [`x = 5`, `x = 7`]; `7,425,000` -> one.
     A trailing condition (`2^n, n \\geq 1`, `x^2 \\text{ for } x > 0`) is not an alternative."""
-    s = _GROUPED_NUMBER.sub("0", _SPACING.sub(" ", answer.replace("{,}", "")))
+    s = _GROUPED_NUMBER.sub("0", _SPACING.sub(" ", answer.replace("{,}", ",").replace("\\!", "")))
     items = _split_top(s, re.compile(rf"{_OR.pattern}|,|;"))
     while len(items) > 1 and _CONDITION.search(items[-1]) and not _CONDITION.search(items[0]):
         items.pop()
@@ -69,7 +69,7 @@ def alternatives(answer: str) -> list[str]:
 
 def drop_conditions(answer: str) -> str:
     """`2^n, n \\geq 1` -> `2^n`: a trailing domain condition is not part of the value."""
-    items = _split_top(_SPACING.sub(" ", answer), re.compile(r",|;|\\(?:text|mathrm)\{\s*(?:for|where|if|when)\b[^{}]*\}"))
+    items = _split_top(_SPACING.sub(" ", answer.replace("\\!", "")), re.compile(r",|;|\\(?:text|mathrm)\{\s*(?:for|where|if|when)\b[^{}]*\}"))
     if len(items) == 2 and _CONDITION.search(items[1]) and not _CONDITION.search(items[0]):
         return items[0]
     return answer
@@ -77,7 +77,7 @@ def drop_conditions(answer: str) -> str:
 
 def single_valued(gold: str) -> bool:
     """A gold that is exactly one value (no list, set, tuple, `\\pm`, `or`): hedged answers cannot match it."""
-    s = _GROUPED_NUMBER.sub("0", _SPACING.sub(" ", gold.replace("{,}", "")))
+    s = _GROUPED_NUMBER.sub("0", _SPACING.sub(" ", gold.replace("{,}", ",").replace("\\!", "")))
     return "," not in s and not _MULTI_VALUED.search(s) and not _OR.search(s) and not re.search(r"\\\{|\\\}", s)
 
 
