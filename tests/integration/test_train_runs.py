@@ -84,7 +84,7 @@ def test_sigkill_mid_run_then_same_command_resumes(toy_args, tmp_path):
     assert clean.returncode == 0, clean.stderr[-3000:]
     assert losses(out) == pytest.approx(losses(tmp_path / "clean"), rel=1e-5)
     # The finished folder with another recipe: refused (it would resume the old run and claim the new).
-    other = limo_train([*args, "learning_rate=1e-3", f"output_dir={out}"])
+    other = limo_train([*args, "learning_rate=2e-3", f"output_dir={out}"])
     assert other.returncode == 2 and "learning_rate" in other.stderr and "new output_dir" in other.stderr
 
 
