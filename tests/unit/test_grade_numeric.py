@@ -50,3 +50,9 @@ def test_lists_compare_as_sets(gold: str, answer: str, decision: bool | None) ->
 @pytest.mark.parametrize("text", ["1 and 2 and 3", "21,16 or 11", "5 or 7"])
 def test_words_are_not_products_of_variables(text: str) -> None:
     assert compare_constants(text, "1,2,3") is None
+
+
+def test_short_letter_runs_are_products() -> None:
+    assert compare_constants("\\frac{1}{2}(\\exp{a*t}+\\exp{-a*t})", "\\cosh(at)") is None  # equal: Math-Verify decides
+    assert compare_constants("\\frac{1}{2a}(\\exp{a*t}-\\exp{-a*t})", "\\frac{1}{a} \\sinh(at)") is None
+    assert compare_constants("\\frac{1}{2}(\\exp{a*t}+\\exp{-a*t})", "\\sinh(at)") is False

@@ -32,7 +32,10 @@ _MAX_EXP = 10_000  # larger exponents (2^{2022} is fine, 10^{10^5} is not) are l
 _LIGHT = re.compile(r"\\(?:left|right|displaystyle|[dt]frac|[,;:! ]|q?quad)(?![a-zA-Z])|\$")
 
 
-_WORD = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{2,}(?![a-zA-Z])")
+# Words, not products of variables: connectors (`1 and 2`, `5 or 7`) and any run of 4+ letters. Short runs
+# such as `at`, `mg`, `LC` stay products (`\\sinh(at)`, `mg\\sin(\\theta)`).
+_WORD = re.compile(r"(?<![\\a-zA-Z])(?:[a-zA-Z]{4,}|(?:and|or|for|if|is|to|of|in|the|yes|no|not|all)(?![a-zA-Z]))",
+                   re.I)
 
 
 class _Unknown(Exception):
