@@ -67,7 +67,8 @@ def test_limo_generate_cli_with_vllm_resumes(tiny_model, tmp_path):
 
 
 def test_close_stops_the_engine_core_process_and_a_new_engine_starts(tiny_model):
-    """vLLM runs its engine core in a child process; close() must end it (before the fix nothing was)."""
+    """vLLM runs its engine core in a child process; close() must end it even while another reference to
+    the LLM is alive (before the fix close() only dropped limo's reference)."""
     import psutil
 
     me = psutil.Process()
@@ -78,9 +79,13 @@ def test_close_stops_the_engine_core_process_and_a_new_engine_starts(tiny_model)
     started = [p for p in me.children(recursive=True) if p.pid not in before
                and "resource_tracker" not in " ".join(p.cmdline())]  # multiprocessing's, lives on
     assert started, "expected vLLM's engine core in a child process"
+    # Something else still holds the LLM (a traceback frame, a caller's variable): dropping limo's own
+    # reference would not free it, so only an explicit shutdown ends the engine (the old close() did not).
+    pinned = backend.llm
     backend.close()
     _, alive = psutil.wait_procs(started, timeout=60)
     assert not alive, f"engine processes still running after close(): {alive}"
+    del pinned
     with get_backend(cfg) as again:  # the next engine starts in the same process
         out = generate(problems(1), cfg.model_copy(update={"max_tokens": 4}), backend=again, progress=False)
     assert len(out) == 1
