@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from limo.grade.bare import bare_answer, cut_new_turn
+
 # Markers after which the model's final answer segment starts (DeepSeek-R1/Qwen3, Sky-T1).
 _THINK_END = ("</think>", "<|end_of_thought|>")
 _MAX_ANSWER = 4000  # cue-based answers ("the answer is ...") are cut at this length
@@ -39,10 +41,6 @@ _CLOSING_MATH = re.compile(
 _FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+")
 _FORMULA = re.compile(r"[\^+*<>≠≤≥]|\\(?:frac|sqrt|cdot|times|neq?|[lg]eq?|[lg]t|approx|in)(?![a-zA-Z])")
 _END_MARKERS = re.compile(r"(?:\s*(?:<\|end_of_solution\|>|<\|im_end\|>|<\|endoftext\|>|</s>|<\|eot_id\|>))+\s*$")
-# Chat-template tokens: text after one is a new turn (`... is $(7, 6)$. <|im_start|>user ...`), not the answer.
-_TEMPLATE_TOKEN = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text|start_header_id|end_header_id|"
-                             r"end|user|assistant|system|end_of_solution)\|>|</s>|<(?:end|start)_of_turn>|"
-                             r"<｜(?:end▁of▁sentence|User|Assistant)｜>")
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*(?!\{\s*\})")  # empty boxes (prompt echoes) are not candidates
 _BRACE = re.compile(r"\\.|[{}]", re.S)
 _MAX_BOXES = 256  # only the last boxes can hold the final answer
@@ -241,45 +239,6 @@ def strip_answer(answer: str) -> str:
     return a.strip()
 
 
-def cut_new_turn(response: str) -> str:
-    """The response up to the first chat-template token that follows some text (what comes after is the
-    start of a new turn the model hallucinated, or padding), with leading template tokens removed."""
-    if "<" not in response:
-        return response
-    lead = re.match(rf"(?:\s*(?:{_TEMPLATE_TOKEN.pattern})(?:system|user|assistant)?)*", response)
-    response = response[lead.end():] if lead else response
-    m = _TEMPLATE_TOKEN.search(response)
-    return response[:m.start()] if m else response
-
-
-_SPAN = re.compile(r"(\$\$?|\\\[|\\\()\s*((?:\\\$|[^$])+?)\s*(\$\$?|\\\]|\\\))")
-_LEAD_IN = re.compile(r"^[A-Za-z][^$\\\n:]{0,60}:\s*")  # "Here is a zero matrix: "
-_TAIL_UNIT = re.compile(r"^(?:\\?%|percent|pct|[a-zA-Z]{1,12})?[.!]?$")
-
-
-def _bare_answer(text: str) -> tuple[str | None, str | None]:
-    """A response that is nothing but a final answer (`$\frac{1}{3}$`, `-5`, `$(3,2)$`, `28 percent`,
-    `Here is the matrix: $...$`): the whole short text is its own answer. Prose is never taken."""
-    t = text.strip()
-    if not t or len(t) > 300 or "\n\n" in t:
-        return None, None
-    t = _LEAD_IN.sub("", t, count=1)
-    spans = list(_SPAN.finditer(t))
-    if len(spans) == 1 and spans[0].start() == 0 and _TAIL_UNIT.match(t[spans[0].end():].strip()):
-        tail = t[spans[0].end():].strip().rstrip(".!")
-        return strip_answer(f"{spans[0].group(2)} {tail}".strip()), "bare"
-    if m := re.fullmatch(r"\$?\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*\$?\s*[€£¥]?\.?", t):
-        return m.group(1), "bare"  # `$1,000.99`, `1,000.99$`: a currency sign, not maths
-    if spans or "$" in t or "\\boxed" in t or t.count("{") != t.count("}") or t[-1] in ",;:([{=+-*/":
-        return None, None  # a formula cut off mid-way is not an answer
-    if re.match(r"[A-Za-z]{2,}\s+\S", t):
-        return None, None  # starts like a sentence: "For k=3"
-    words = re.findall(r"(?<![\\a-zA-Z])[A-Za-z]{2,}", t)
-    if len(words) > 2 or (len(words) == 2 and not re.search(r"[\d\\=^]", t)) or re.search(r"[.!?]\s+\S", t):
-        return None, None
-    return strip_answer(t), "bare"
-
-
 def _after_last_box(final: str, box_end: int) -> tuple[str | None, str | None]:
     """A "Final Answer: ..." line after the last box overrides it: Minerva's closing "Final Answer: The
     final answer is $X$. I hope it is correct." is the answer even when earlier work boxed something."""
@@ -310,7 +269,7 @@ def extract_answer(response: str) -> tuple[str | None, str | None]:
     if answer is None:
         answer, rule = _closing_statement(final)
     if answer is None:
-        answer, rule = _bare_answer(final)
+        answer, rule = bare_answer(final)
     if answer is None and thinking:
         answer, rule = _last_boxed(thinking)
         rule = rule and f"think_{rule}"
