@@ -22,7 +22,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def pool(shared_dir: Path) -> list[Problem]:
     files = [str(f) for f in sorted((shared_dir / "pool").glob("*/*.jsonl")) if "s1_msc" not in str(f)]
-    return ingest(IngestConfig(inputs=[InputSpec(path=f) for f in files])).kept
+    # aimo_validation_amc reuses ids 0-33 for other problems: numbered, as recipes/limo/curate.yaml does
+    return ingest(IngestConfig(inputs=[InputSpec(path=f, duplicate_ids="rename") for f in files])).kept
 
 
 @pytest.fixture(scope="module")

@@ -100,3 +100,13 @@ def test_difficulty_survives_a_raising_grader(tmp_path: Path, monkeypatch) -> No
     assert r.stats["stages"]["s"]["grader_errors"] == 2 and len(r.kept) == 1
     rows = [json.loads(line) for line in next(tmp_path.glob("s.*.samples.jsonl")).read_text().splitlines()]
     assert [row["verdict"]["reason"] for row in rows] == ["error", "error"]
+
+
+def test_curate_ingest_cli_refuses_or_renames_repeated_ids(tmp_path: Path, capsys) -> None:
+    f = tmp_path / "pool.jsonl"
+    f.write_text("".join(json.dumps({"id": 0, "problem": f"Q{n}?", "answer": str(n)}) + "\n" for n in range(2)))
+    out = tmp_path / "out.jsonl"
+    assert main(["curate", "ingest", str(f), "-o", str(out), "--source", "p"]) == 2
+    assert "duplicate problem id 'p:0'" in capsys.readouterr().err and not out.exists()
+    assert main(["curate", "ingest", str(f), "-o", str(out), "--source", "p", "--duplicate-ids", "rename"]) == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["p:0", "p:0#2"]

@@ -24,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     s.add_argument("--field", action="append", default=[], metavar="NAME=COL[,COL]",
                    help="field mapping, e.g. --field problem=question --field answer=final_answer")
     s.add_argument("--split", default="train", help="hub datasets: split")
+    s.add_argument("--duplicate-ids", choices=["error", "rename"], default="error",
+                   help="a repeated row id: refuse naming both rows (default), or number the repeats id#2, ...")
     for name in ("dedup", "decontaminate", "difficulty", "chains", "score"):
         s = sub.add_parser(name)
         s.add_argument("input")
@@ -104,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(args.removed, "--removed")
     work = Path(getattr(args, "workdir", None) or Path(args.output).with_suffix(".work"))
     if st == "ingest":
-        specs = [{"path": p, "source": args.source, "split": args.split, "fields": _fields(args.field)}
-                 for p in args.inputs]
+        specs = [{"path": p, "source": args.source, "split": args.split, "fields": _fields(args.field),
+                  "duplicate_ids": args.duplicate_ids} for p in args.inputs]
         result = pl.ingest(pl.validate_ingest(specs))
     elif st == "dedup":
         cfg = _section(args, "dedup", pl.DedupConfig, threshold=args.threshold,
