@@ -56,3 +56,16 @@ def test_short_letter_runs_are_products() -> None:
     assert compare_constants("\\frac{1}{2}(\\exp{a*t}+\\exp{-a*t})", "\\cosh(at)") is None  # equal: Math-Verify decides
     assert compare_constants("\\frac{1}{2a}(\\exp{a*t}-\\exp{-a*t})", "\\frac{1}{a} \\sinh(at)") is None
     assert compare_constants("\\frac{1}{2}(\\exp{a*t}+\\exp{-a*t})", "\\sinh(at)") is False
+
+
+def test_deep_nesting_never_raises() -> None:
+    import sys
+
+    deep = "(" * 149 + "1" + ")" * 149  # the deepest nesting under the 300-character cap
+    assert compare_constants(deep, "2") is False
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # a caller deep in its own stack: the evaluator gives up, it does not raise
+    try:
+        assert compare_constants(deep, "2") is None
+    finally:
+        sys.setrecursionlimit(limit)

@@ -180,7 +180,7 @@ def evaluate(text: str) -> tuple[Any, bool] | None:
         parser = _Parser(text, _context())
         value = parser.expr()
         return (value, parser.has_variables) if parser.peek() is None else None
-    except (_Unknown, ValueError, ZeroDivisionError, OverflowError, TypeError):
+    except (_Unknown, ValueError, ZeroDivisionError, OverflowError, TypeError, RecursionError, MemoryError):
         return None
 
 
