@@ -76,6 +76,8 @@ def test_resume_after_step_k_reproduces_losses(tiny_model, chains, tmp_path):
     cut = tmp_path / "cut"
     cut.mkdir()
     shutil.copytree(full / "checkpoint-1", cut / "checkpoint-1")
+    # A run killed after step 1 also left the recipe it pinned at start (limo.train.run.RECIPE_FILE).
+    shutil.copy(full / "recipe.settings.json", cut / "recipe.settings.json")
     resumed_losses, resumed_weights = train(tiny_model, chains, cut, max_steps=3, save_steps=1, save_total_limit=3)
     assert len(losses) == 3
     assert resumed_losses == pytest.approx(losses[1:], rel=1e-6)
