@@ -9,8 +9,9 @@ a subscript, an unknown command (`\\sin`), a huge exponent.
 
 Decisions: two expressions whose values differ beyond 1e-20 relative are not equal (they differ as
 functions, so no rewriting can make them equal); two constants (no variables) that agree to 1e-40 are
-equal (exact expressions that agree to 40 digits but differ do not occur as answers). Expressions with
-variables that agree are left to Math-Verify.
+equal (exact expressions that agree to 40 digits but differ do not occur as answers); two expressions
+with variables are equal when they agree at three sample points (all variables positive, all negative,
+mixed signs). Anything else goes on to Math-Verify.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ class _Unknown(Exception):
 
 
 class _Parser:
-    def __init__(self, text: str, mp: Any) -> None:
-        self.mp = mp
+    def __init__(self, text: str, mp: Any, point: int = 0) -> None:
+        self.mp, self.point = mp, point
         text = _LIGHT.sub(lambda m: "\\frac" if "frac" in m.group() else " ", text).strip()
         if _WORD.search(text):
             raise _Unknown  # `1 and 2`, `5 or 7`: words, not products of variables
@@ -126,7 +127,13 @@ class _Parser:
         if re.fullmatch(_VARIABLE, tok):  # each variable gets one fixed irrational value; `C` = `c`
             self.has_variables = True
             key = re.sub(r"[_{}]", "", tok.lower())
-            return self.mp.mpf(1) / 3 + self.mp.sqrt(sum(ord(c) * 31 ** k for k, c in enumerate(key)) % 9973) / 97
+            h = sum(ord(c) * 31 ** k for k, c in enumerate(key)) % 9973
+            # three sample points: all positive, all negative, mixed signs (`\\sqrt{x^2}` is not `x`)
+            if self.point == 1:
+                return -(self.mp.mpf(1) / 5 + self.mp.sqrt(h) / 89)
+            if self.point == 2:
+                return (-1) ** h * (self.mp.mpf(2) / 7 + self.mp.sqrt(h + 7) / 61)
+            return self.mp.mpf(1) / 3 + self.mp.sqrt(h) / 97
         if tok == "\\frac":
             num = self.group() if self.peek() == "{" else self._digit()
             return num / self._nonzero(self.group() if self.peek() == "{" else self._digit())
@@ -171,13 +178,13 @@ def _context() -> Any:
     return _MP
 
 
-def evaluate(text: str) -> tuple[Any, bool] | None:
+def evaluate(text: str, point: int = 0) -> tuple[Any, bool] | None:
     """(value, has variables) of an arithmetic expression (mpmath, 50 digits; each letter other than
     `e`/`i` stands for one fixed irrational value), or None when `text` is anything else."""
     if len(text) > 300 or not text:
         return None
     try:
-        parser = _Parser(text, _context())
+        parser = _Parser(text, _context(), point)
         value = parser.expr()
         return (value, parser.has_variables) if parser.peek() is None else None
     except (_Unknown, ValueError, ZeroDivisionError, OverflowError, TypeError, RecursionError, MemoryError):
@@ -248,4 +255,23 @@ def compare_constants(gold: str, answer: str) -> bool | None:
     g_vals, a_vals = _values(g), _values(a)
     if g_vals is None or a_vals is None:
         return None
-    return _compare_one(g_vals, a_vals)
+    decision = _compare_one(g_vals, a_vals)
+    if decision is None and len(g_vals) == len(a_vals) == 1:
+        return _same_function(g, a)
+    return decision
+
+
+def _same_function(gold: str, answer: str) -> bool | None:
+    """Two expressions with variables that agree at the first sample point: equal when they also agree
+    at a negative and a mixed-sign point (two different expressions agreeing to 40 digits at three
+    unrelated points does not happen with benchmark answers); not equal when they differ at either."""
+    agree = []
+    for point in (1, 2):
+        x, y = evaluate(gold, point), evaluate(answer, point)
+        if x is None or y is None:
+            return None
+        diff, scale = abs(x[0] - y[0]), max(abs(x[0]), abs(y[0]))
+        if diff > scale * 1e-20:
+            return False
+        agree.append(diff <= scale * 1e-40)
+    return True if all(agree) else None
