@@ -203,6 +203,7 @@ def replace_if_changed(folder: Path, identity: dict[str, Any]) -> None:
         aside = folder.with_name(f"{folder.name}.replaced-{n}")
         folder.rename(aside)
         print(f"limo run: {folder.name}: made from other settings before; moved the old run to {aside}")
+    record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps(identity, indent=2, default=str) + "\n")
 
 
