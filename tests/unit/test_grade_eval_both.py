@@ -4,9 +4,11 @@ results.json, and the report lists the problems where limo's grader and the pape
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
+from limo.errors import LimoError
 from limo.eval.config import EvalConfig
 from limo.eval.rundir import RunDir
 from limo.eval.runner import config_record, rescore
@@ -14,11 +16,14 @@ from limo.jsonl import read_jsonl
 from limo.records import Problem, Sample, Verdict, write_records
 
 
+def _cfg(path) -> EvalConfig:
+    return EvalConfig(output_dir=str(path), benchmarks=["math500"], generation={"model": "m", "n": 1},
+                      bootstrap_iters=20)
+
+
 @pytest.fixture
 def run(tmp_path):
-    cfg = EvalConfig(output_dir=str(tmp_path), benchmarks=["math500"], generation={"model": "m", "n": 1},
-                     bootstrap_iters=20)
-    RunDir(tmp_path).pin_config(config_record(cfg))
+    RunDir(tmp_path).pin_config(config_record(_cfg(tmp_path)))
     ps = [Problem(id="0", problem="q", answer="0.5"), Problem(id="1", problem="q", answer="7"),
           Problem(id="2", problem="q", answer="12")]
     RunDir(tmp_path).freeze_problems("math500", ps)
@@ -62,3 +67,35 @@ def test_cli_flag(run):
 
     assert main(["eval", "--rescore", str(run), "--grader", "both", "--no-progress"]) == 0
     assert "paper_grader" in json.loads((run / "results.json").read_text())["benchmarks"]["math500"]
+
+
+def _refused(run, grader: str, was: str):
+    """The resume check of `limo eval --grader <grader>` into `run` (what run_eval does before anything loads)."""
+    return pytest.raises(LimoError, match=rf"graded with --grader {was}, not {grader}.*"
+                                          rf"`limo eval --rescore {re.escape(str(run))} --grader {grader}`")
+
+
+@pytest.mark.parametrize("grader", ["paper", "both"])
+def test_a_resume_with_another_grader_is_refused_naming_rescore(run, grader):
+    with _refused(run, grader, was="limo"):
+        RunDir(run).check_config(config_record(_cfg(run), grader))
+    with _refused(run, grader, was="limo"):
+        RunDir(run).pin_config(config_record(_cfg(run), grader))
+    assert RunDir(run).check_config(config_record(_cfg(run), "limo"))  # the same grader resumes
+
+
+def test_an_old_run_without_a_recorded_grader_counts_as_limo(run):
+    path = RunDir(run).config_path
+    old = {k: v for k, v in json.loads(path.read_text()).items() if k != "grader"}
+    path.write_text(json.dumps(old))
+    assert RunDir(run).check_config(config_record(_cfg(run)))
+    with _refused(run, "paper", was="limo"):
+        RunDir(run).check_config(config_record(_cfg(run), "paper"))
+
+
+def test_rescore_with_another_grader_records_it_so_later_resumes_agree(run):
+    rescore(run, progress=False, grader="paper")
+    assert RunDir(run).read_config()["grader"] == "paper"
+    assert RunDir(run).check_config(config_record(_cfg(run), "paper"))
+    with _refused(run, "limo", was="paper"):
+        RunDir(run).check_config(config_record(_cfg(run), "limo"))

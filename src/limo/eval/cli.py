@@ -160,7 +160,7 @@ def _data_parallel(args: argparse.Namespace, cfg) -> int:
     argv = _drop_flag(argv, "--data-parallel")
     run = RunDir(cfg.output_dir)
     with run.lock():
-        record = config_record(cfg)
+        record = config_record(cfg, args.grader)
         run.check_config(record)
         check_model(resolve(cfg, cfg.benchmark_names()[0]))
         run.pin_config(record)

@@ -4,8 +4,9 @@ go through `RunDir`, never through hand-built paths.
 RUN/
   .lock                                 held while a `limo eval` writes here (limo.runlock.RunLock);
   .lock.shard-I-of-N                    one per data-parallel shard process
-  config.json                           {"config": EvalConfig, "protocols": {benchmark: protocol}}, created
-                                        exclusively by the first start; every rerun must match its pinned part
+  config.json                           {"config": EvalConfig, "protocols": {benchmark: protocol}, "grader"},
+                                        created exclusively by the first start; every rerun must match its
+                                        pinned part; `--rescore --grader X` rewrites only "grader"
   <benchmark>/problems.jsonl            the problems as evaluated (GPQA: with its option permutation)
   <benchmark>/samples[.shard-I-of-N].jsonl   one Sample + Verdict per (problem, index), appended as done
   <benchmark>/judge[.shard-I-of-N].jsonl     judge replies (judged benchmarks only), appended as done
@@ -13,12 +14,15 @@ RUN/
 
 What a rerun must match (`pinned`): the benchmark list, preset, data source, GPQA seed, limit, and per
 benchmark its protocol, which holds every field of `GenerateConfig.sampling()` (model, backend, dtype,
-max_model_len, tokenizer, openai_mode, sampling and budget forcing) and its judge's settings.
+max_model_len, tokenizer, openai_mode, sampling and budget forcing) and its judge's settings; and the
+`--grader` whose verdicts the samples hold (a resume grades only the new samples, so another grader
+would mix verdicts of two graders in one results.json).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +33,18 @@ from limo.runlock import RunLock, check_settings, pin_settings, read_settings
 
 FRESH = "use a new --output-dir (or delete the folder)"
 _PINNED_CONFIG = ("benchmarks", "preset", "data_dir", "gpqa_seed", "limit")
+# config.json written before the grader was recorded has none: read it as the default grader.
+UNRECORDED_GRADER = "limo"
+
+
+def grader_of(record: dict[str, Any]) -> str:
+    return record.get("grader") or UNRECORDED_GRADER
 
 
 def pinned(record: dict[str, Any]) -> dict[str, Any]:
     """The part of a config record that decides the samples (what a rerun must match)."""
-    return {"config": {k: record["config"].get(k) for k in _PINNED_CONFIG}, "protocols": record["protocols"]}
+    return {"config": {k: record["config"].get(k) for k in _PINNED_CONFIG}, "protocols": record["protocols"],
+            "grader": grader_of(record)}
 
 
 class RunDir:
@@ -61,11 +72,29 @@ class RunDir:
         old = read_settings(self.config_path)
         if old is None:
             return False
+        self._check_grader(old, record)
         return check_settings(self.config_path, record, FRESH, project=pinned)
 
     def pin_config(self, record: dict[str, Any]) -> None:
         """Create config.json exclusively (first start) or check it (every rerun, every shard)."""
+        self.check_config(record)
         pin_settings(self.config_path, record, FRESH, project=pinned)
+
+    def _check_grader(self, old: dict[str, Any], record: dict[str, Any]) -> None:
+        """Its own message: unlike the other settings, a grader change has a fix short of starting fresh."""
+        was, now = grader_of(old), grader_of(record)
+        if was != now:
+            raise LimoError(f"{self.path} was graded with --grader {was}, not {now}: resuming would mix both "
+                            f"graders' verdicts in one results.json. Rerun with --grader {was} to resume, or "
+                            f"regrade every sample first with `limo eval --rescore {self.path} --grader {now}`, "
+                            f"or start fresh: {FRESH}")
+
+    def record_grader(self, grader: str) -> None:
+        """After `--rescore --grader X` regraded every sample: pin X, so later resumes must use it too."""
+        record = {**self.read_config(), "grader": grader}
+        tmp = self.config_path.with_name(f".{self.config_path.name}.tmp{os.getpid()}")
+        tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
+        os.replace(tmp, self.config_path)  # atomic: config.json is never half written
 
     def benchmarks(self) -> list[str]:
         return list(self.read_config()["protocols"])

@@ -45,12 +45,13 @@ def load_problems_for(cfg: EvalConfig, name: str) -> list[Problem]:
     return problems[:cfg.limit] if cfg.limit else problems
 
 
-def config_record(cfg: EvalConfig) -> dict[str, Any]:
-    """What RUN/config.json holds: the config and each benchmark's resolved protocol (judge settings
-    included), with secrets redacted: a key must never be written, not even by mistake."""
+def config_record(cfg: EvalConfig, grader: str = "limo") -> dict[str, Any]:
+    """What RUN/config.json holds: the config, each benchmark's resolved protocol (judge settings
+    included) and the grader of the verdicts, with secrets redacted: a key must never be written."""
     from limo.redact import redact
 
-    return redact({"config": cfg.model_dump(), "protocols": {b: protocol(cfg, b) for b in cfg.benchmark_names()}})
+    return redact({"config": cfg.model_dump(), "protocols": {b: protocol(cfg, b) for b in cfg.benchmark_names()},
+                   "grader": grader})
 
 
 def _missing(run: RunDir, cfg: EvalConfig, loaded: dict[str, list[Problem]],
@@ -79,7 +80,7 @@ def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress:
 
     run = RunDir(cfg.output_dir)
     names = cfg.benchmark_names()
-    record = config_record(cfg)
+    record = config_record(cfg, grader)
     with run.lock(shard):
         run.check_config(record)
         loaded = {name: load_problems_for(cfg, name) for name in names}
@@ -128,7 +129,8 @@ def _judge_all(cfg: EvalConfig, run: RunDir, names: list[str], shard: tuple[int,
 
 def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, progress: bool = True,
             grader: str = "limo") -> Path:
-    """Re-grade every sample with the current grader (no model), rewrite samples, write results."""
+    """Re-grade every sample with `grader` (no model), rewrite samples, pin `grader` for later resumes,
+    write results. Interrupted, it leaves some files regraded: rerun it to finish."""
     from limo.eval.results import write_results
 
     run = RunDir(run_dir)
@@ -137,6 +139,7 @@ def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, prog
             problems = run.read_problems(name)
             for path in run.sample_files(name):
                 _rescore_file(path, problems, workers, timeout, progress, grader)
+        run.record_grader(grader)
         return write_results(run.path)
 
 
