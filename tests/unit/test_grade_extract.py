@@ -131,9 +131,12 @@ def test_closing_number_refuses_ambiguous_sentences(response: str) -> None:
     "1," * 100_000 + ".",
 ])
 def test_pathological_text_is_fast_in_process(text: str) -> None:
-    """grade() extracts in the caller's process, so extraction itself must stay linear."""
+    """grade() extracts in the caller's process, so extraction itself must stay linear.
+
+    A catastrophe guard, not a speed target: at these sizes a quadratic scan or a backtracking regex takes
+    minutes, linear extraction well under a second, so 10 s cannot flake on a loaded machine and still fails."""
     import time
 
     start = time.monotonic()
     extract_answer(text)
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 10.0
