@@ -2,8 +2,9 @@
 run (greedy and seeded sampling), a replica killed mid-run is restarted with nothing lost or
 duplicated, a SIGKILLed driver's rerun completes the rest, and `limo eval --ray` equals plain eval.
 
-`slow`: each test starts 2-3 vLLM engines (~60-80 s each on a quiet 2-core machine). The default
-tier's Ray tests are tests/unit/test_generate_ray.py (the same pool logic with a scripted engine).
+Default tier (issue 14 asks `make test` to run them): each test starts 2-3 vLLM engines, about 5 min for
+the file on a quiet 2-core machine. tests/unit/test_generate_ray.py tests the same pool logic with a scripted
+engine in seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from limo.jsonl import read_jsonl
 from limo.records import Problem, write_records
 
 ray = pytest.importorskip("ray")
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration]
 
 ENV = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "VLLM_CPU_KVCACHE_SPACE": "1"}
 MODES = {"greedy": {"temperature": 0.0}, "sampled": {"temperature": 0.8, "top_p": 0.95}}
