@@ -59,3 +59,13 @@ def test_knowledge_answer_parsing_needs_the_same_operands():
 def test_pack_cuts_a_separated_stream_into_full_blocks():
     blocks = pack([[1, 2, 3], [4, 5], [6]], block=3, sep=0)
     assert blocks == [[1, 2, 3], [0, 4, 5], [0, 6, 0]]
+
+
+def test_operands_are_zero_padded_to_one_width():
+    # Fixed-width operands put each digit at a fixed distance from the "+" (what the tiny model can learn).
+    g = make(7, 36, slip=False, level=2)
+    assert g.knowledge.splitlines() == ["07 + 36 by columns:", "ones 7+6=13 write 3 carry 1",
+                                        "tens 0+3+1=4 write 4", "So 07 + 36 = 43."]
+    assert g.question == "What is 7 + 36?" and parse_knowledge_answer("So 07 + 36 = 43.", 7, 36) == 43
+    assert parse_knowledge_answer("So 7 + 36 = 43.", 7, 36) is None
+    assert column_lines(5, 100)[1] == "tens 0+0=0 write 0"  # every padded column is worked

@@ -40,17 +40,25 @@ class Generated:
     level: int
 
 
+def operands_text(a: int, b: int) -> str:
+    """"a + b" with the shorter operand zero-padded to the longer one's width ("07 + 36"): every digit of a
+    problem then sits at a fixed distance from the "+", so the tiny model can find "the tens digit of the
+    first operand" by position (the issue's probe that learned used operands of one fixed width)."""
+    width = max(len(str(a)), len(str(b)))
+    return f"{a:0{width}d} + {b:0{width}d}"
+
+
 def knowledge_prompt(a: int, b: int) -> str:
     """The knowledge text's first line: what the base model is prompted with to measure what it knows."""
-    return f"{a} + {b} by columns:\n"
+    return f"{operands_text(a, b)} by columns:\n"
 
 
 def column_lines(a: int, b: int, slip: bool = False) -> list[str]:
     """Column addition, one line per place, carries spelled out. `slip`: the first carried-into column
     is first written without its carry, then caught and redone (a self-correction in the same words)."""
     lines, carry, place, slipped = [], 0, 0, False
-    x, y = a, b
-    while x or y or carry or place == 0:
+    x, y, width = a, b, max(len(str(a)), len(str(b)))
+    while place < width or carry:  # every padded column, then a final carry
         da, db = x % 10, y % 10
         s = da + db + carry
         name = PLACES[min(place, len(PLACES) - 1)]
@@ -69,9 +77,10 @@ def make(a: int, b: int, slip: bool, level: int) -> Generated:
     """All three forms of `a + b`; `slip` only takes effect when some column receives a carry."""
     c = a + b
     method = column_lines(a, b)
-    knowledge = knowledge_prompt(a, b) + "\n".join(method + [f"So {a} + {b} = {c}."])
+    pair = operands_text(a, b)
+    knowledge = knowledge_prompt(a, b) + "\n".join(method + [f"So {pair} = {c}."])
     chain = [f"We need {a} + {b}.", knowledge_prompt(a, b).strip()] + column_lines(a, b, slip)
-    chain += [f"So {a} + {b} = {c}.", f"Check: {c} - {b} = {a}. Correct.",
+    chain += [f"So {pair} = {c}.", f"Check: {c} - {b} = {a}. Correct.",
               f"Therefore the answer is \\boxed{{{c}}}."]
     return Generated(f"What is {a} + {b}?", c, f"{a} + {b} = {c}. \\boxed{{{c}}}", "\n".join(chain),
                      knowledge, "add", level)
@@ -94,7 +103,7 @@ def generate(n: int, seed: int, levels: tuple[int, ...] = (1, 2), slip_rate: flo
 
 def parse_knowledge_answer(text: str, a: int, b: int) -> int | None:
     """The sum a knowledge-format completion states ("So a + b = c."), or None."""
-    m = re.search(rf"So {a} \+ {b} = (\d+)\.", text)
+    m = re.search(rf"So {re.escape(operands_text(a, b))} = (\d+)\.", text)
     return int(m.group(1)) if m else None
 
 
