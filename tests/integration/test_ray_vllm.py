@@ -2,9 +2,9 @@
 run (greedy and seeded sampling), a replica killed mid-run is restarted with nothing lost or
 duplicated, a SIGKILLed driver's rerun completes the rest, and `limo eval --ray` equals plain eval.
 
-Default tier (issue 14 asks `make test` to run them): each test starts 2-3 vLLM engines, about 5 min for
-the file on a quiet 2-core machine. tests/unit/test_generate_ray.py tests the same pool logic with a scripted
-engine in seconds.
+Default tier (issue 14 asks `make test` to run them): each test starts 2-3 vLLM engines; two of the
+three took 290 s together on a quiet 2-core machine. tests/unit/test_generate_ray.py tests the same pool
+logic with a scripted engine in seconds.
 """
 
 from __future__ import annotations
