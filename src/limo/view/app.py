@@ -31,73 +31,104 @@ def _int(params: Any, name: str, default: int) -> int:
         raise LimoError(f"{name}={raw!r}: expected an integer") from None
 
 
-def create_app(runs: list[Run]) -> Any:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import FileResponse, JSONResponse, Response
-    from starlette.routing import Mount, Route
-    from starlette.staticfiles import StaticFiles
+class _Api:
+    """The JSON endpoints over the runs given on the command line; each returns plain data."""
 
-    from limo.view import curate, overview, query
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
 
-    def run_at(value: str, refresh: bool = True) -> Run:
+    def run_at(self, value: str, refresh: bool = True) -> Run:
         """The run with index `value` (a path or query parameter), with what it appended since read."""
         i = _int({"run": value}, "run", -1)
-        if not 0 <= i < len(runs):
-            raise LimoError(f"run {value!r}: there are {len(runs)} runs (0..{len(runs) - 1})")
+        if not 0 <= i < len(self.runs):
+            raise LimoError(f"run {value!r}: there are {len(self.runs)} runs (0..{len(self.runs) - 1})")
         if refresh:
-            runs[i].refresh()
-        return runs[i]
+            self.runs[i].refresh()
+        return self.runs[i]
 
-    def api(fn: Callable[[Request], Any]) -> Callable[[Request], Response]:
-        def endpoint(request: Request) -> Response:
-            try:
-                return JSONResponse(fn(request))
-            except LimoError as e:  # a bad parameter or a file the user can fix: say which
-                return JSONResponse({"error": str(e)}, status_code=400)
-        return endpoint
-
-    def list_runs(_: Request) -> list[dict[str, Any]]:
+    def list_runs(self, _: Any) -> list[dict[str, Any]]:
         return [{"id": i, "label": r.label, "kind": r.kind, "path": str(r.path), "benches": list(r.benches)}
-                for i, r in enumerate(runs)]
+                for i, r in enumerate(self.runs)]
 
-    def samples(req: Request) -> dict[str, Any]:
-        run = run_at(req.path_params["i"])
+    def overview(self, req: Any) -> dict[str, Any]:
+        from limo.view import overview
+
+        return overview.overview(self.run_at(req.path_params["i"]))
+
+    def samples(self, req: Any) -> dict[str, Any]:
+        from limo.view import query
+
+        run = self.run_at(req.path_params["i"])
         f = query.Filters.from_params(dict(req.query_params))
         return query.samples_page(run, f, _int(req.query_params, "page", 0), _int(req.query_params, "size", 20))
 
-    def removed(req: Request) -> dict[str, Any]:
+    def funnel(self, req: Any) -> dict[str, Any]:
+        from limo.view import curate
+
+        return curate.funnel(self.run_at(req.path_params["i"], False))
+
+    def removed(self, req: Any) -> dict[str, Any]:
+        from limo.view import curate
+
         q = req.query_params
-        return curate.removed(run_at(req.path_params["i"], False), q.get("stage", ""), q.get("reason", ""),
+        return curate.removed(self.run_at(req.path_params["i"], False), q.get("stage", ""), q.get("reason", ""),
                               _int(q, "page", 0), _int(q, "size", 50))
 
-    def compare(req: Request) -> dict[str, Any]:
-        q = req.query_params
-        return query.compare(run_at(q.get("a", "")), run_at(q.get("b", "")), q.get("bench", ""), q.get("only", ""),
-                             _int(q, "page", 0), _int(q, "size", 50))
+    def compare(self, req: Any) -> dict[str, Any]:
+        from limo.view import query
 
-    def compare_problem(req: Request) -> dict[str, Any]:
         q = req.query_params
-        return query.compare_problem(run_at(q.get("a", "")), run_at(q.get("b", "")), q.get("bench", ""),
+        return query.compare(self.run_at(q.get("a", "")), self.run_at(q.get("b", "")), q.get("bench", ""),
+                             q.get("only", ""), _int(q, "page", 0), _int(q, "size", 50))
+
+    def compare_problem(self, req: Any) -> dict[str, Any]:
+        from limo.view import query
+
+        q = req.query_params
+        return query.compare_problem(self.run_at(q.get("a", "")), self.run_at(q.get("b", "")), q.get("bench", ""),
                                      q.get("id", ""))
 
-    def run_file(req: Request) -> Response:
+
+def _json(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An endpoint that answers `fn(request)` as JSON, and a LimoError (a bad parameter or a file the user
+    can fix) as a 400 that says which."""
+    from starlette.responses import JSONResponse
+
+    def endpoint(request: Any) -> Any:
         try:
-            path = overview.run_file(run_at(req.path_params["i"], False), req.query_params.get("path", ""))
+            return JSONResponse(fn(request))
+        except LimoError as e:
+            return JSONResponse({"error": str(e)}, status_code=400)
+    return endpoint
+
+
+def create_app(runs: list[Run]) -> Any:
+    from starlette.applications import Starlette
+    from starlette.responses import FileResponse, JSONResponse
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
+
+    from limo.view import overview
+
+    api = _Api(runs)
+
+    def run_file(req: Any) -> Any:
+        try:
+            path = overview.run_file(api.run_at(req.path_params["i"], False), req.query_params.get("path", ""))
         except LimoError as e:
             return JSONResponse({"error": str(e)}, status_code=400)
         return FileResponse(path) if path else JSONResponse({"error": "no such image"}, status_code=404)
 
     routes = [
         Route("/", lambda _: FileResponse(STATIC / "index.html")),
-        Route("/api/runs", api(list_runs)),
-        Route("/api/runs/{i}/overview", api(lambda r: overview.overview(run_at(r.path_params["i"])))),
-        Route("/api/runs/{i}/samples", api(samples)),
+        Route("/api/runs", _json(api.list_runs)),
+        Route("/api/runs/{i}/overview", _json(api.overview)),
+        Route("/api/runs/{i}/samples", _json(api.samples)),
         Route("/api/runs/{i}/file", run_file),
-        Route("/api/runs/{i}/curate", api(lambda r: curate.funnel(run_at(r.path_params["i"], False)))),
-        Route("/api/runs/{i}/curate/removed", api(removed)),
-        Route("/api/compare", api(compare)),
-        Route("/api/compare/problem", api(compare_problem)),
+        Route("/api/runs/{i}/curate", _json(api.funnel)),
+        Route("/api/runs/{i}/curate/removed", _json(api.removed)),
+        Route("/api/compare", _json(api.compare)),
+        Route("/api/compare/problem", _json(api.compare_problem)),
         Mount("/static", StaticFiles(directory=STATIC)),
     ]
     return Starlette(routes=routes)
