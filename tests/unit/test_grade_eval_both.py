@@ -16,9 +16,9 @@ from limo.jsonl import read_jsonl
 from limo.records import Problem, Sample, Verdict, write_records
 
 
-def _cfg(path) -> EvalConfig:
+def _cfg(path, grader: str = "limo") -> EvalConfig:
     return EvalConfig(output_dir=str(path), benchmarks=["math500"], generation={"model": "m", "n": 1},
-                      bootstrap_iters=20)
+                      bootstrap_iters=20, grader=grader)
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_paper_alone_and_back_to_limo(run):
     assert results["benchmarks"]["math500"]["metrics"]["avg_at_n"] == pytest.approx(2 / 3)
     assert "paper_grader" not in results["benchmarks"]["math500"]
     rescore(run, progress=False, grader="both")
-    results = json.loads(rescore(run, progress=False).read_text())  # limo alone drops the stale paper verdicts
+    results = json.loads(rescore(run, progress=False, grader="limo").read_text())  # drops stale paper verdicts
     assert "paper_grader" not in results["benchmarks"]["math500"]
     assert all("paper_verdict" not in r.get("meta", {}) for r in read_jsonl(run / "math500" / "samples.jsonl"))
 
@@ -78,10 +78,10 @@ def _refused(run, grader: str, was: str):
 @pytest.mark.parametrize("grader", ["paper", "both"])
 def test_a_resume_with_another_grader_is_refused_naming_rescore(run, grader):
     with _refused(run, grader, was="limo"):
-        RunDir(run).check_config(config_record(_cfg(run), grader))
+        RunDir(run).check_config(config_record(_cfg(run, grader)))
     with _refused(run, grader, was="limo"):
-        RunDir(run).pin_config(config_record(_cfg(run), grader))
-    assert RunDir(run).check_config(config_record(_cfg(run), "limo"))  # the same grader resumes
+        RunDir(run).pin_config(config_record(_cfg(run, grader)))
+    assert RunDir(run).check_config(config_record(_cfg(run, "limo")))  # the same grader resumes
 
 
 def test_an_old_run_without_a_recorded_grader_counts_as_limo(run):
@@ -90,12 +90,49 @@ def test_an_old_run_without_a_recorded_grader_counts_as_limo(run):
     path.write_text(json.dumps(old))
     assert RunDir(run).check_config(config_record(_cfg(run)))
     with _refused(run, "paper", was="limo"):
-        RunDir(run).check_config(config_record(_cfg(run), "paper"))
+        RunDir(run).check_config(config_record(_cfg(run, "paper")))
 
 
 def test_rescore_with_another_grader_records_it_so_later_resumes_agree(run):
     rescore(run, progress=False, grader="paper")
     assert RunDir(run).read_config()["grader"] == "paper"
-    assert RunDir(run).check_config(config_record(_cfg(run), "paper"))
+    assert RunDir(run).check_config(config_record(_cfg(run, "paper")))
     with _refused(run, "limo", was="paper"):
-        RunDir(run).check_config(config_record(_cfg(run), "limo"))
+        RunDir(run).check_config(config_record(_cfg(run, "limo")))
+
+
+def test_rescore_without_a_grader_keeps_the_recorded_one(run):
+    rescore(run, progress=False, grader="both")
+    results = json.loads(rescore(run, progress=False).read_text())
+    assert "paper_grader" in results["benchmarks"]["math500"]
+    assert RunDir(run).read_config()["grader"] == "both"
+    assert RunDir(run).read_config()["config"]["grader"] == "both"  # the config's key agrees with the pin
+
+
+def test_an_interrupted_rescore_refuses_resumes_until_rerun(run, monkeypatch):
+    import limo.eval.runner as runner
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_rescore_file", crash)
+    with pytest.raises(KeyboardInterrupt):
+        rescore(run, progress=False, grader="paper")
+    for grader in ("limo", "paper"):  # neither grader's resume may add verdicts to a half-regraded run
+        with pytest.raises(LimoError, match=r"--rescore .* --grader paper` was interrupted"):
+            RunDir(run).check_config(config_record(_cfg(run, grader)))
+    monkeypatch.undo()
+    rescore(run, progress=False)  # no --grader: finishes the interrupted one
+    assert RunDir(run).read_config()["grader"] == "paper" and "rescoring_to" not in RunDir(run).read_config()
+    assert RunDir(run).check_config(config_record(_cfg(run, "paper")))
+
+
+def test_a_run_recipe_sets_the_grader(tmp_path):
+    from limo.run import RunRecipe, eval_config
+
+    recipe = RunRecipe.model_validate({"output_dir": str(tmp_path), "eval": {
+        "benchmarks": ["math500"], "generation": {"model": "m"}, "grader": "both"}})
+    cfg = eval_config(recipe, tmp_path / "eval", "m")
+    assert cfg.grader == "both" and config_record(cfg)["grader"] == "both"
+    with pytest.raises(Exception, match="grader"):
+        RunRecipe.model_validate({"output_dir": str(tmp_path), "eval": {"generation": {}, "grader": "lenient"}})

@@ -49,9 +49,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="characters of the response end the judge sees; 0 = all (default: limo 4000, paper all)")
     p.add_argument("--grade-timeout", type=float, metavar="SECONDS", help="seconds per grading, hard limit (5)")
     p.add_argument("--grade-workers", type=int, default=1, metavar="N", help="grader processes for --rescore")
-    p.add_argument("--grader", choices=["limo", "paper", "both"], default="limo",
+    p.add_argument("--grader", choices=["limo", "paper", "both"],
                    help="limo: limo's strict grader (default); paper: LIMO's own evaluation rules; both: "
-                        "limo's verdict plus the paper's per sample, both scores and their disagreements")
+                        "limo's verdict plus the paper's per sample, both scores and their disagreements "
+                        "(config key `grader`; with --rescore the default is the run's recorded grader)")
     p.add_argument("--bootstrap-iters", type=int, metavar="N", help="bootstrap resamples for CIs (2000)")
     p.add_argument("--shard", metavar="I/N", help="make only this data-parallel shard's samples (no results)")
     p.add_argument("--data-parallel", type=int, default=1, metavar="N",
@@ -63,7 +64,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 # EvalConfig fields set by a flag of the same name (None = not given: keep the recipe's value).
-_FLAGS = ("preset", "data_dir", "output_dir", "gpqa_seed", "limit", "grade_timeout", "bootstrap_iters")
+_FLAGS = ("preset", "data_dir", "output_dir", "gpqa_seed", "limit", "grade_timeout", "bootstrap_iters", "grader")
 _JUDGE_FLAGS = {"judge_model": "model", "judge_backend": "backend", "judge_base_url": "base_url",
                 "judge_max_tokens": "max_tokens", "judge_style": "style", "judge_tail_chars": "tail_chars"}
 
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         from limo.eval.runner import rescore
 
         path = rescore(args.rescore, workers=args.grade_workers, timeout=args.grade_timeout or 5.0,
-                       progress=not args.no_progress, grader=args.grader)
+                       progress=not args.no_progress, grader=args.grader)  # None: the run's own
         return _summary(path)
     data, source = config_data(args)
     if not data.get("output_dir"):
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     from limo.eval.sharding import parse_shard
 
     shard = parse_shard(args.shard) if args.shard else None
-    path = run_eval(cfg, shard=shard, progress=not args.no_progress, grader=args.grader)
+    path = run_eval(cfg, shard=shard, progress=not args.no_progress)
     if path is None:
         print(f"shard {args.shard} done in {cfg.output_dir}; merge with `limo eval --rescore {cfg.output_dir}`")
         return 0
@@ -160,7 +161,7 @@ def _data_parallel(args: argparse.Namespace, cfg) -> int:
     argv = _drop_flag(argv, "--data-parallel")
     run = RunDir(cfg.output_dir)
     with run.lock():
-        record = config_record(cfg, args.grader)
+        record = config_record(cfg)
         run.check_config(record)
         check_model(resolve(cfg, cfg.benchmark_names()[0]))
         run.pin_config(record)

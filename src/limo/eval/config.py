@@ -68,6 +68,8 @@ class EvalConfig(StrictModel):
     limit: int | None = Field(None, ge=1)  # first N problems of each benchmark (smoke runs)
     judge: JudgeConfig | None = None
     grade_timeout: float = Field(5.0, gt=0)
+    # limo: limo's strict grader; paper: LIMO's own rules; both: limo's verdict plus the paper's per sample
+    grader: Literal["limo", "paper", "both"] = "limo"
     bootstrap_iters: int = Field(2000, ge=10)
 
     @field_validator("generation")

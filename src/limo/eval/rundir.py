@@ -35,6 +35,8 @@ FRESH = "use a new --output-dir (or delete the folder)"
 _PINNED_CONFIG = ("benchmarks", "preset", "data_dir", "gpqa_seed", "limit")
 # config.json written before the grader was recorded has none: read it as the default grader.
 UNRECORDED_GRADER = "limo"
+# Set in config.json while `--rescore` rewrites samples (the grader it rescores to); removed when it ends.
+RESCORING = "rescoring_to"
 
 
 def grader_of(record: dict[str, Any]) -> str:
@@ -82,6 +84,10 @@ class RunDir:
 
     def _check_grader(self, old: dict[str, Any], record: dict[str, Any]) -> None:
         """Its own message: unlike the other settings, a grader change has a fix short of starting fresh."""
+        if old.get(RESCORING):
+            raise LimoError(f"{self.path}: `limo eval --rescore {self.path} --grader {old[RESCORING]}` was "
+                            f"interrupted, so its samples hold verdicts of two graders; rerun that command "
+                            f"to finish it before resuming")
         was, now = grader_of(old), grader_of(record)
         if was != now:
             raise LimoError(f"{self.path} was graded with --grader {was}, not {now}: resuming would mix both "
@@ -89,9 +95,24 @@ class RunDir:
                             f"regrade every sample first with `limo eval --rescore {self.path} --grader {now}`, "
                             f"or start fresh: {FRESH}")
 
+    def recorded_grader(self) -> str:
+        """The grader a rescore uses when none is named: the one being rescored to, else the pinned one."""
+        record = self.read_config()
+        return record.get(RESCORING) or grader_of(record)
+
+    def begin_rescore(self, grader: str) -> None:
+        """Before a rescore rewrites any samples file: until `record_grader` runs, resumes are refused."""
+        self._write_config({**self.read_config(), RESCORING: grader})
+
     def record_grader(self, grader: str) -> None:
         """After `--rescore --grader X` regraded every sample: pin X, so later resumes must use it too."""
-        record = {**self.read_config(), "grader": grader}
+        record = {k: v for k, v in self.read_config().items() if k != RESCORING}
+        record["grader"] = grader
+        if isinstance(record.get("config"), dict):  # the config's own key must not contradict the pin
+            record["config"] = {**record["config"], "grader": grader}
+        self._write_config(record)
+
+    def _write_config(self, record: dict[str, Any]) -> None:
         tmp = self.config_path.with_name(f".{self.config_path.name}.tmp{os.getpid()}")
         tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
         os.replace(tmp, self.config_path)  # atomic: config.json is never half written

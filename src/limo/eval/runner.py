@@ -45,13 +45,13 @@ def load_problems_for(cfg: EvalConfig, name: str) -> list[Problem]:
     return problems[:cfg.limit] if cfg.limit else problems
 
 
-def config_record(cfg: EvalConfig, grader: str = "limo") -> dict[str, Any]:
+def config_record(cfg: EvalConfig) -> dict[str, Any]:
     """What RUN/config.json holds: the config, each benchmark's resolved protocol (judge settings
     included) and the grader of the verdicts, with secrets redacted: a key must never be written."""
     from limo.redact import redact
 
     return redact({"config": cfg.model_dump(), "protocols": {b: protocol(cfg, b) for b in cfg.benchmark_names()},
-                   "grader": grader})
+                   "grader": cfg.grader})
 
 
 def _missing(run: RunDir, cfg: EvalConfig, loaded: dict[str, list[Problem]],
@@ -68,8 +68,7 @@ def _missing(run: RunDir, cfg: EvalConfig, loaded: dict[str, list[Problem]],
     return False
 
 
-def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress: bool = True,
-             grader: str = "limo") -> Path | None:
+def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress: bool = True) -> Path | None:
     """Generate + grade every benchmark, judge where the protocol says, then write the results.
 
     With `shard`, only that shard's samples are made and no results are written (merge later with
@@ -80,7 +79,7 @@ def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress:
 
     run = RunDir(cfg.output_dir)
     names = cfg.benchmark_names()
-    record = config_record(cfg, grader)
+    record, grader = config_record(cfg), cfg.grader
     with run.lock(shard):
         run.check_config(record)
         loaded = {name: load_problems_for(cfg, name) for name in names}
@@ -128,13 +127,16 @@ def _judge_all(cfg: EvalConfig, run: RunDir, names: list[str], shard: tuple[int,
 
 
 def rescore(run_dir: str | Path, *, workers: int = 1, timeout: float = 5.0, progress: bool = True,
-            grader: str = "limo") -> Path:
-    """Re-grade every sample with `grader` (no model), rewrite samples, pin `grader` for later resumes,
-    write results. Interrupted, it leaves some files regraded: rerun it to finish."""
+            grader: str | None = None) -> Path:
+    """Re-grade every sample with `grader` (None: the run's recorded one; no model), rewrite samples, pin
+    `grader` for later resumes, write results. Interrupted, it leaves some files regraded and config.json
+    saying so, which refuses every resume until a rescore finishes."""
     from limo.eval.results import write_results
 
     run = RunDir(run_dir)
     with run.lock():
+        grader = grader or run.recorded_grader()
+        run.begin_rescore(grader)
         for name in run.benchmarks():
             problems = run.read_problems(name)
             for path in run.sample_files(name):
