@@ -118,6 +118,22 @@ def test_resume_after_a_crash_skips_done_samples_and_never_duplicates(tokenizer,
     assert b.calls == 0 and len(read_records(out, Sample)) == 12
 
 
+def test_library_generate_refuses_to_resume_an_output_with_other_settings(tokenizer, tmp_path):
+    """Called as a library (no CLI around it), generate() pins OUT.settings.json itself: resuming the same
+    output with another temperature would otherwise append samples of two distributions to one file."""
+    out, c = tmp_path / "s.jsonl", cfg(n=2, temperature=0.7)
+    with pytest.raises(RuntimeError, match="engine died"):
+        generate(problems(2), c, out, backend=ScriptedBackend(c, tokenizer, fail_after=1), progress=False)
+    assert (tmp_path / "s.jsonl.settings.json").exists() and len(read_records(out, Sample)) == 1
+    hotter = cfg(n=2, temperature=1.0)
+    with pytest.raises(LimoError, match="temperature"):
+        generate(problems(2), hotter, out, backend=ScriptedBackend(hotter, tokenizer), progress=False)
+    assert len(read_records(out, Sample)) == 1  # nothing appended
+    b = ScriptedBackend(c, tokenizer)
+    generate(problems(2), c, out, backend=b, progress=False)  # the same settings resume
+    assert b.calls == 3 and len(read_records(out, Sample)) == 4
+
+
 def test_select_restricts_to_a_shard(tokenizer):
     c = cfg(n=2)
     out = generate(problems(3), c, backend=ScriptedBackend(c, tokenizer), progress=False,

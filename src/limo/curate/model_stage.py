@@ -168,7 +168,8 @@ def graded_samples(problems: list[Problem], cfg: GenerateConfig, output: Path, e
         done = read_done(output) if output.exists() else {}
         missing = any((p.id, k) not in done for p in problems for k in range(cfg.n))
         backend = engines.get(cfg) if missing else None
-        samples = generate(problems, cfg, output, progress=True, backend=backend, on_sample=attach, desc=desc)
+        samples = generate(problems, cfg, output, progress=True, backend=backend, on_sample=attach, desc=desc,
+                           pinned=True)
     by_id = {p.id: p for p in problems}
     for s in samples:  # samples written by another tool arrive ungraded
         if s.verdict is None:

@@ -177,4 +177,4 @@ def run_judge(problems: dict[str, Problem], samples: list[Sample], judge: Any, o
         return dataclasses.replace(reply, meta=meta)
 
     generate(judge_problems(problems, samples, tail, style), cfg, output, backend=backend, desc=desc,
-             on_sample=both_verdicts)
+             on_sample=both_verdicts, pinned=True)  # RUN/config.json pins the judge's settings

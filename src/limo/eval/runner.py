@@ -96,7 +96,7 @@ def run_eval(cfg: EvalConfig, *, shard: tuple[int, int] | None = None, progress:
                 by_id = {p.id: p for p in loaded[name]}
                 generate(loaded[name], resolve(cfg, name), run.samples_path(name, shard), progress=progress,
                          backend=backend, on_sample=lambda p, s: grade_sample(by_id[p.id], s, cfg.grade_timeout, grader),
-                         select=lambda pid, k: in_shard(pid, k, shard), desc=name)
+                         select=lambda pid, k: in_shard(pid, k, shard), desc=name, pinned=True)  # config.json
         finally:
             if backend is not None:
                 backend.close()

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     problems = read_problems(args.input)
     fresh = f"use another --output (or delete {out} and {sidecar(out, 'settings.json').name})"
     with guarded_output(out, cfg, "limo generate", fresh):
-        samples = generate(problems, cfg, out, progress=not args.no_progress)
+        samples = generate(problems, cfg, out, progress=not args.no_progress, pinned=True)
         write_provenance(out.parent, cfg.model_dump(), [args.input], name=sidecar(out, "provenance.json").name)
     stops = sum(s.finish_reason == "stop" for s in samples)
     print(f"{len(samples)} samples for {len(problems)} problems in {out} "

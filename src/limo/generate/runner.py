@@ -37,13 +37,24 @@ def read_done(path: Path) -> dict[tuple[str, int], Sample]:
 
 def generate(problems: list[Problem], cfg: GenerateConfig, output: str | Path | None = None,
              progress: bool = True, *, backend: Backend | None = None, on_sample: OnSample | None = None,
-             select: Callable[[str, int], bool] | None = None, desc: str = "generate") -> list[Sample]:
+             select: Callable[[str, int], bool] | None = None, desc: str = "generate",
+             pinned: bool = False) -> list[Sample]:
     """`cfg.n` samples per problem, in problem order then sample index.
 
     `backend`: reuse a started engine (default: start one from `cfg`, closed on return).
     `on_sample`: transform each new sample before it is saved (eval attaches the grader's verdict).
     `select(problem_id, index)`: only these keys (data-parallel shards).
+    `pinned`: the caller already holds `output`'s lock and checked its settings (limo generate, curate,
+    eval's RUN/config.json). Otherwise generate() does both itself (limo.generate.outputs), so a library
+    caller resuming `output` with other sampling settings is refused instead of mixing samples.
     """
+    if output is not None and not pinned:
+        from limo.generate.outputs import guarded_output, sidecar
+
+        fresh = f"use another output (or delete {output} and {sidecar(output, 'settings.json').name})"
+        with guarded_output(output, cfg, "limo.generate.generate()", fresh) as out:
+            return generate(problems, cfg, out, progress, backend=backend, on_sample=on_sample, select=select,
+                            desc=desc, pinned=True)
     ids = [p.id for p in problems]
     if len(set(ids)) != len(ids):
         raise ConfigError("generate: problem ids are not unique; samples are keyed by problem id")
