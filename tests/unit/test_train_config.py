@@ -42,6 +42,10 @@ def test_the_limo_recipe_is_the_paper():
     assert cfg.precision == "bf16" and cfg.gradient_checkpointing and cfg.save_epochs
     assert cfg.loss_normalization == "sequence" and cfg.overflow == "error"
     assert grad_accumulation(cfg, processes=32) == 1 and grad_accumulation(cfg, processes=8) == 4
+    # the later paper (v3 §4) states a batch of 64: the documented override keeps everything else
+    v3 = load_config(TrainConfig, ROOT / "recipes/limo/qwen2.5-32b-instruct.yaml", ["global_batch_size=64"])
+    assert v3.model_copy(update={"global_batch_size": 32}) == cfg
+    assert grad_accumulation(v3, processes=32) == 2 and grad_accumulation(v3, processes=8) == 8
 
 
 @pytest.mark.parametrize("launch", LAUNCH, ids=lambda p: p.name)

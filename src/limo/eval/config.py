@@ -1,10 +1,11 @@
 """`EvalConfig` and protocol resolution: preset -> per-benchmark protocol -> user overrides.
 
 `--preset limo` is the paper's protocol, with the source of each value (docs/reproduce.md):
-greedy n=1 for most sets and n=16, T=0.7 for aime24, amc23 and cn_math_2024 [paper v1 §4.2, LIMO#17];
-top_p 0.95 there [LIMO README inference example; the paper states none, LIMO's eval.sh passes 1: use
---top-p 1 for that]; 32,768 max new tokens [LIMO eval.sh]; LIMO's system prompt [LIMO README, eval
-prompts]; an LLM judge only on gradeschool and kaoyan [LIMO eval_model_based.py, LIMO#38]. `--preset none` is
+greedy n=1 for most sets and n=16, T=0.7 for aime24, amc23 and cn_math_2024 [paper v1 §4.2, LIMO#17; v3 §5
+has n=4, T=0.6 there]; top_p 0.95 there [LIMO README inference example; neither paper version states one,
+LIMO's eval.sh passes 1: use --top-p 1 for that]; 32,768 max new tokens [LIMO eval.sh, v3 §5]; LIMO's system
+prompt [LIMO README, eval prompts]; an LLM judge only on gradeschool and kaoyan [LIMO eval_model_based.py,
+LIMO#38]. `--preset none` is
 greedy n=1 everywhere with rule grading. Any flag the user gives (--n, --temperature, ...) overrides
 the preset for every benchmark. The resolved protocol is written to RUN/config.json and results.json.
 """
