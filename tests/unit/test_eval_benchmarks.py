@@ -115,6 +115,21 @@ def test_limo_preset_resolution_and_user_overrides(tmp_path):
         EvalConfig(output_dir=str(tmp_path), benchmarks=["nope"], generation={"model": "m"}).benchmark_names()
 
 
+def test_limo_v3_preset_differs_from_limo_only_where_the_later_paper_does(tmp_path):
+    """arXiv v3 §5: 4 samples at T=0.6 on AIME24, AMC23 and CHMath; greedy and the rest as v1."""
+    v1 = EvalConfig(output_dir=str(tmp_path), generation={"model": "m"}, judge={"model": "j"})
+    v3 = EvalConfig(output_dir=str(tmp_path), preset="limo-v3", generation={"model": "m"}, judge={"model": "j"})
+    assert v3.benchmark_names() == v1.benchmark_names()
+    differ = {name for name in BENCHMARKS if resolve(v1, name) != resolve(v3, name)}
+    assert differ == {"aime24", "amc23", "cn_math_2024"}
+    for name in differ:
+        got = resolve(v3, name)
+        assert (got.n, got.temperature, got.top_p) == (4, 0.6, resolve(v1, name).top_p)
+    assert all(uses_judge(v3, n) == uses_judge(v1, n) for n in BENCHMARKS)
+    user = EvalConfig(output_dir=str(tmp_path), preset="limo-v3", generation={"model": "m", "n": 8})
+    assert resolve(user, "aime24").n == 8  # the user's flags still win
+
+
 @pytest.mark.integration
 def test_limo_data_loads_with_expected_counts_and_gpqa_is_debiased(shared_dir):
     for name, bench in BENCHMARKS.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from limo.check import CheckReport, StagePlan
 from limo.errors import LimoError
-from limo.eval.config import EvalConfig, resolve, uses_judge
+from limo.eval.config import LIMO_PRESETS, EvalConfig, resolve, uses_judge
 from limo.generate.check import check_engine
 
 
@@ -35,9 +35,9 @@ def check_eval(cfg: EvalConfig, report: CheckReport, source: str, *, stage: str 
             report.problem(source, str(e))
             continue
         engine = engine or gen
-        judged = bench.protocol.judge and cfg.preset == "limo"
+        judged = bench.protocol.judge and cfg.preset in LIMO_PRESETS
         if judged and cfg.judge is None:
-            report.problem(source, f"judge: preset limo grades {name} with an LLM judge, and no judge is "
+            report.problem(source, f"judge: preset {cfg.preset} grades {name} with an LLM judge, and no judge is "
                                    "configured (set judge.model / --judge-model, e.g. Qwen/Qwen2.5-32B-Instruct)")
         if count is None:
             plan.line(f"{name}: problem count unknown (n={gen.n})")

@@ -30,8 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--benchmarks", nargs="+", metavar="NAME",
                    help="names, comma- or space-separated (default: the preset's list); known: "
                         + ", ".join(BENCHMARKS))
-    p.add_argument("--preset", choices=["limo", "none"],
-                   help="limo: the paper's protocol (default); none: greedy n=1, rule grading")
+    p.add_argument("--preset", choices=["limo", "limo-v3", "none"],
+                   help="limo: the paper's protocol (default; v1's n=16, T=0.7 on aime24/amc23/cn_math_2024); "
+                        "limo-v3: the same with the later paper's n=4, T=0.6 there; none: greedy n=1, rule grading")
     p.add_argument("--data-dir", metavar="DIR",
                    help="benchmarks in LIMO's layout <dir>/<name>/test.jsonl (default: hub)")
     p.add_argument("--output-dir", metavar="RUN", help="the run folder RUN (resumable)")

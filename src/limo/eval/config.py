@@ -2,7 +2,7 @@
 
 `--preset limo` is the paper's protocol, with the source of each value (docs/reproduce.md):
 greedy n=1 for most sets and n=16, T=0.7 for aime24, amc23 and cn_math_2024 [paper v1 §4.2, LIMO#17; v3 §5
-has n=4, T=0.6 there]; top_p 0.95 there [LIMO README inference example; neither paper version states one,
+has n=4, T=0.6 there: `--preset limo-v3`, otherwise the same]; top_p 0.95 there [LIMO README inference example; neither paper version states one,
 LIMO's eval.sh passes 1: use --top-p 1 for that]; 32,768 max new tokens [LIMO eval.sh, v3 §5]; LIMO's system
 prompt [LIMO README, eval prompts]; an LLM judge only on gradeschool and kaoyan [LIMO eval_model_based.py,
 LIMO#38]. `--preset none` is
@@ -21,7 +21,8 @@ from limo.eval.benchmarks import LIMO_BENCHMARKS, get_benchmark
 from limo.generate.config import GenerateConfig
 from limo.prompts import LIMO_SYSTEM_PROMPT
 
-PRESETS = ("limo", "none")
+PRESETS = ("limo", "limo-v3", "none")
+LIMO_PRESETS = ("limo", "limo-v3")  # LIMO's benchmarks, judge and sampling (v1 / v3 where they differ)
 
 
 def _generate_fields(value: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +62,7 @@ class JudgeConfig(StrictModel):
 
 class EvalConfig(StrictModel):
     benchmarks: list[str] = Field(default_factory=list)  # empty: the preset's list
-    preset: Literal["limo", "none"] = "limo"
+    preset: Literal["limo", "limo-v3", "none"] = "limo"
     data_dir: str | None = None  # LIMO layout; None: hub datasets
     output_dir: str
     generation: dict[str, Any]  # GenerateConfig fields the user set (model, backend, engine, overrides)
@@ -80,7 +81,7 @@ class EvalConfig(StrictModel):
 
     def benchmark_names(self) -> list[str]:
         names = self.benchmarks or (list(LIMO_BENCHMARKS) + ["gpqa_diamond_published"]
-                                    if self.preset == "limo" else list(LIMO_BENCHMARKS))
+                                    if self.preset in LIMO_PRESETS else list(LIMO_BENCHMARKS))
         for name in names:
             get_benchmark(name)  # unknown names fail here, listing the known ones
         return names
@@ -90,9 +91,11 @@ def preset_values(preset: str, benchmark: str) -> dict[str, Any]:
     """Sampling values a preset gives one benchmark (before user overrides)."""
     values: dict[str, Any] = {"n": 1, "temperature": 0.0, "top_p": 1.0, "max_tokens": 32768,
                               "system_prompt": LIMO_SYSTEM_PROMPT}
-    if preset == "limo":
+    if preset in LIMO_PRESETS:
         p = get_benchmark(benchmark).protocol
         values.update(n=p.n, temperature=p.temperature, top_p=p.top_p)
+        if preset == "limo-v3" and p.v3 is not None:
+            values.update(n=p.v3.n, temperature=p.v3.temperature)
     return values
 
 
@@ -104,7 +107,7 @@ def resolve(cfg: EvalConfig, benchmark: str) -> GenerateConfig:
 
 def uses_judge(cfg: EvalConfig, benchmark: str) -> bool:
     """LIMO judged only gradeschool and kaoyan; with no --judge-model every set is rule-graded."""
-    return cfg.judge is not None and cfg.preset == "limo" and get_benchmark(benchmark).protocol.judge
+    return cfg.judge is not None and cfg.preset in LIMO_PRESETS and get_benchmark(benchmark).protocol.judge
 
 
 def protocol(cfg: EvalConfig, benchmark: str) -> dict[str, Any]:
@@ -115,7 +118,7 @@ def protocol(cfg: EvalConfig, benchmark: str) -> dict[str, Any]:
     judged = uses_judge(cfg, benchmark)  # the judge's settings decide its verdicts: pinned like sampling
     settings = cfg.judge.model_dump(include={"model", "style", "tail_chars", "max_tokens"}) if judged else None
     out.update(benchmark_version=b.version, judge=judged, judge_settings=settings,
-               judge_wanted_by_preset=cfg.preset == "limo" and b.protocol.judge,
+               judge_wanted_by_preset=cfg.preset in LIMO_PRESETS and b.protocol.judge,
                shuffle_options=b.shuffle_options, gpqa_seed=cfg.gpqa_seed if b.shuffle_options else None)
     return out
 

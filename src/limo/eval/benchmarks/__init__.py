@@ -44,6 +44,11 @@ class HubSource(StrictModel):
     fields: FieldMap
 
 
+class Sampling(StrictModel):
+    n: int = Field(ge=1)
+    temperature: float = Field(ge=0)
+
+
 class Protocol(StrictModel):
     """LIMO's protocol for this benchmark (the `--preset limo` values). Greedy n=1 unless stated."""
 
@@ -51,6 +56,7 @@ class Protocol(StrictModel):
     temperature: float = 0.0
     top_p: float = 1.0
     judge: bool = False  # LIMO used an LLM judge (gradeschool, kaoyan)
+    v3: Sampling | None = None  # where the later paper (arXiv v3 §5) samples otherwise: `--preset limo-v3`
 
 
 class Benchmark(StrictModel):
