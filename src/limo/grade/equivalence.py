@@ -29,7 +29,8 @@ from limo.grade.fastpath import (choice_letter, clean, drop_named_lhs, is_prose,
 from limo.grade.gold import Gold, enotation_to_latex
 from limo.grade.numeric import compare_constants
 from limo.grade.notation import (alternatives, collapse_chain, constants, drop_conditions, has_relation, relation_to_interval,
-                                 single_valued)
+                                 single_backslash_relations, single_valued)
+from limo.grade.spelling import decimal_comma_equal, join_digit_groups, rounded_structure_equal
 
 MvFn = Callable[[str, str], bool]
 _MAX_MV_CHARS = 600  # longer answers are not what a benchmark gold looks like; sympy could take forever
@@ -182,6 +183,8 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         return decided
     if is_text(gold.text) or is_prose(answer):
         return text_key(gold.text) == text_key(answer)
+    if decimal_comma_equal(gold.text, answer):
+        return True  # `1000,99` vs `1000.99`: one value with a decimal comma, not a hedge
     if single_valued(g) and len(alternatives(answer)) > 1:
         return False  # a hedge: `5 \\text{or} 7`, `x = 5 \\lor x = 7`, `5, 7` against one value
     if gold.choice is None:
@@ -196,6 +199,8 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         return True
     if too_costly(a) or too_costly(g):
         return False
+    if rounded_structure_equal(gold.text, answer):
+        return True  # `(0.6, 2.6667]` vs `(\\frac{3}{5}, \\frac{8}{3}]`
     return compare_constants(gold.text, answer)  # `70\\sqrt{2}` vs `70+10\\sqrt{13}` without sympy
 
 
@@ -225,7 +230,7 @@ _MEMBER = re.compile(r"^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?\w+\}?)?\s*\\in\s+")
 
 def _prepare(s: str) -> str:
     """The notation rules of `limo.grade.notation` that rewrite a side before any comparison."""
-    s = drop_conditions(constants(s))
+    s = drop_conditions(constants(join_digit_groups(single_backslash_relations(s))))
     if len(alternatives(s)) == 1:  # `x = 5 \\text{ or } x = 7` is two values, not a chain
         s = collapse_chain(s)
     return _MEMBER.sub("", s, count=1)

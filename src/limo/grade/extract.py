@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from limo.grade.bare import bare_answer, cut_new_turn
+from limo.grade.closing import closing_quantity, sentence_number, split_sentences
 
 # Markers after which the model's final answer segment starts (DeepSeek-R1/Qwen3, Sky-T1).
 _THINK_END = ("</think>", "<|end_of_thought|>")
@@ -122,7 +123,7 @@ def _last_boxed_at(text: str, gold: bool = False) -> tuple[str | None, str | Non
                 break
             continue
         gap = text[end:boxes[-1][0]] if boxes else ""
-        if boxes and not (_joins_parts(gap) or gold and not re.search(r"[A-Za-z]", gap)):
+        if boxes and not (_joins_parts(gap) or gold and _gold_gap(gap)):
             break
         boxes.append((m.start(), end, content))
         if len(boxes) >= 16:
@@ -140,6 +141,16 @@ def gold_boxes(text: str) -> str | None:
     (`\boxed{3} \text{ and } \boxed{4}` is `3, 4`, not `3} \text{ and } \boxed{4`). As in a response,
     words between boxes end the run (`\boxed{1} no no \boxed{2}` is 2); symbols alone do not."""
     return _last_boxed_at(text, gold=True)[0]
+
+
+def _gold_gap(gap: str) -> bool:
+    """Between two boxes of a gold: symbols, or a few label words (`\\boxed{1} papers and \\boxed{2} bins`).
+    A gold does not hesitate, but a sentence end or words such as "no"/"wait" still end the run."""
+    if not re.search(r"[A-Za-z]", gap):
+        return True
+    return (len(gap) <= 40 and "\n" not in gap and not re.search(r"[.;:!?](?:\s|$)", gap)
+            and len(re.findall(r"[A-Za-z]+", gap)) <= 4 and not re.search(r"\b(?:no|not|wait|or)\b", gap, re.I)
+            and not _HESITATION.search(gap))
 
 
 def _joins_parts(gap: str) -> bool:
@@ -167,9 +178,15 @@ def _take_after(text: str, pos: int) -> str:
             if j > 0:
                 return rest[len(open_):j]
     line = rest.split("\n", 1)[0]
-    statement = _STATEMENT.search(line.rstrip(" .")) if len(re.findall(r"[A-Za-z]{3,}", line)) >= 2 else None
-    if statement:  # "Answer: The velocity is 1000 radians per second."
-        return statement.group(1)
+    parts = re.split(r"\.(?:\s|$)|\bI hope\b", line, 1)  # "... is 120. I hope it is correct."
+    first, finished = parts[0], len(parts) > 1 or line.rstrip().endswith((".", "!"))
+    if len(re.findall(r"[A-Za-z]{3,}", first)) >= 2:
+        statement = _STATEMENT.search(first.rstrip(" ."))
+        if statement:  # "Answer: The velocity is 1000 radians per second."
+            return statement.group(1)
+        number = sentence_number(first) if finished else None  # a cut-off sentence states nothing
+        if number:  # "Final Answer: Jane started growing Sphere 3 hours ago."
+            return number
     return re.split(r"\.(?:\s|$)|。|;\s|\s—\s|, (?:which|since|because|so)\b|\bI hope\b", line, 1)[0]
 
 
@@ -197,6 +214,9 @@ def _closing_statement(text: str) -> tuple[str | None, str | None]:
     """A number or math span stated in the closing sentence of a response that ends properly (a
     response cut off mid-sentence gets nothing: a stray number there is not an answer)."""
     tail = text.rstrip()[-1500:]
+    quantity = closing_quantity(tail)
+    if quantity[0]:  # "... increases by 100%.", "... which is 1,000.99€"
+        return quantity
     if not tail or tail[-1] not in ".!$)]":
         return None, None
     m = _CLOSING_MATH.search(tail)
@@ -206,7 +226,7 @@ def _closing_statement(text: str) -> tuple[str | None, str | None]:
     if len(paragraphs) == 2 and (len(paragraphs[1]) > 100 or _HESITATION.search(paragraphs[1])):
         paragraphs = paragraphs[1:]  # only a short sign-off ("I think that's it.") may follow the statement
     for para in reversed(paragraphs):
-        sentences = [x for x in re.split(r"(?<=[.!?])\s+", para.strip()) if x]
+        sentences = split_sentences(para)
         for sentence in reversed(sentences[-2:]):
             sentence = sentence.replace("**", "")  # markdown bold
             m = _STATEMENT.search(sentence) or _CONCLUSION.search(sentence)
@@ -224,6 +244,10 @@ def strip_answer(answer: str) -> str:
     for _ in range(4):
         before = a
         a = a.strip().strip("*").strip()
+        if len(a) > 2 and a[0] in '"“' and a[-1] in '"”':  # `"$12$ and $13$"`, also `\"...\"`
+            a = a[1:-1].removesuffix("\\").strip()
+        elif len(a) > 4 and a.startswith('\\"') and a.endswith('\\"'):
+            a = a[2:-2]
         if a.startswith("$$") and a.endswith("$$") and len(a) > 4:
             a = a[2:-2]
         elif a.startswith("$") and a.endswith("$") and len(a) > 2:
@@ -236,6 +260,8 @@ def strip_answer(answer: str) -> str:
         a = re.sub(r"(?:\\[,;:! ]|\s|\\quad)*[.。]?$", "", a)
         if a == before:
             break
+    if re.search(r"(?<!\\)\$", a):  # stray `$` left inside: `12 $ and $13`
+        a = re.sub(r"(?<!\\)\$", "", a)
     return a.strip()
 
 

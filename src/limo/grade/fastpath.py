@@ -181,7 +181,7 @@ def is_text(s: str) -> bool:
 def is_prose(s: str) -> bool:
     """Three or more English words outside `\\text{}`: a sentence, not a maths answer. Math-Verify would
     pick some number out of it, so such answers are compared as text only."""
-    bare = re.sub(r"\\(?:text|textbf|mathrm|mbox)\s*\{[^{}]*\}|\\[a-zA-Z]+", " ", s)
+    bare = re.sub(r"\\(?:text|textbf|mathrm|mbox|begin|end)\s*\{[^{}]*\}|\\[a-zA-Z]+", " ", s)  # `\\begin{pmatrix}`
     return len(re.findall(r"(?<![\\\w])[A-Za-z]{3,}\b", bare)) >= 3
 
 

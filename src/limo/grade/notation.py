@@ -37,6 +37,17 @@ _REL = re.compile(r"\\(?:neq|ne|geqslant|leqslant|geq|leq|ge|le|gt|lt|ngeq|nleq)
 _CONDITION = re.compile(rf"{_REL.pattern}|\\in(?![a-zA-Z])|\\(?:text|mathrm)\{{\s*(?:for|where|if|when)\b")
 
 
+_DOUBLED = re.compile(r"\\\\(?=(?:leqslant|geqslant|leq|geq|le|ge|lt|gt|neq|ne|in)(?![a-zA-Z]))")
+
+
+def single_backslash_relations(s: str) -> str:
+    """`-2 \\\\le x \\\\le 7` (a doubly escaped `\\le`, as JSON or a raw string leaves it) -> `-2 \\le x \\le 7`.
+    A line break `\\\\` followed by `le` means nothing in an answer; inside a matrix it is left alone."""
+    if "\\\\" not in s or "\\begin" in s:
+        return s
+    return _DOUBLED.sub(r"\\", s)
+
+
 def _split_top(s: str, seps: re.Pattern[str]) -> list[str]:
     """Split at `seps` matches that are outside every bracket pair."""
     parts, depth, start = [], 0, 0

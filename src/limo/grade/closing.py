@@ -1,0 +1,57 @@
+"""Answers stated in a closing sentence rather than marked: the one number of a "Final Answer:" sentence,
+and a trailing quantity with a percent, currency or unit sign.
+
+- `sentence_number`: "Final Answer: Jane started growing Sphere 3 hours ago. I hope it is correct." The
+  cue says the sentence is the answer; when it holds exactly one number (maths without digits such as
+  `$ABCDEFGH$` does not count) that number is the value. Negations, comparisons and hedges ("not 3",
+  "at least 3", "3 or 4", "maybe 3") give nothing.
+- `closing_quantity`: an unmarked response whose last sentence ends in a stated quantity, "... the error
+  increases by 100%.", "... which is 1,000.99€", "it's 1,000.99m²". The number must follow a stating
+  word directly (`is`, `are`, `equals`, `=`, `by`, `to`, `it's`, ...; fillers such as `exactly` allowed),
+  so "is not 5%", "5% or 7%", "at least 5%", "between 5% and 7%" never match, and the sentence must not
+  hedge ("maybe", "could be", "not sure", a question). A relation (`x \\neq 3`) has no unit sign and is
+  left to the other rules. The answer is the number, with `\\%` kept (a unit or currency is dropped).
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"(?<![\w.^_{/$])-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?(?![\w^/]|\.\d)")
+_MATH = re.compile(r"\$\$?[^$]*\$\$?|\\\((?:(?!\\\)).)*\\\)|\\\[(?:(?!\\\]).)*\\\]", re.S)
+_REFUSE = re.compile(r"\b(?:not|never|no|cannot|either|or|maybe|perhaps|possibly|probably|might|could|guess|"
+                     r"least|most|more|less|fewer|greater|smaller|larger|between|except|unless|if)\b|n't\b|\?", re.I)
+
+
+def sentence_number(sentence: str) -> str | None:
+    """The one number of a closing answer sentence, or None (see module docstring)."""
+    spans = _MATH.findall(sentence)
+    if any(re.search(r"\d", m) for m in spans) or _REFUSE.search(sentence):
+        return None  # `$5 \times 6$` is a formula, not "one number"; negations and hedges say no
+    numbers = _NUMBER.findall(_MATH.sub(" ", sentence))
+    return numbers[0] if len(numbers) == 1 else None
+
+
+_STATING = (r"(?:(?<![\w'])(?:is|are|was|were|be|equals?|by|to|it's|that's|gives?|get|makes?|costs?|totals?)"
+            r"|=)\s+(?:(?:exactly|about|approximately|roughly|only|just|now|then)\s+)*")
+_UNIT = (r"(?P<pct>\\?%|\s?percent\b)|[€£¥]|\s?(?:cm|mm|km|m|kg|g|mg|s|ms|h|min|L|mL|ml|"
+         r"dollars?|euros?|cents?|meters?|metres?|seconds?|hours?|minutes?|days?|years?)(?:²|³|\^\{?[23]\}?)?(?![\w])")
+_QUANTITY = re.compile(rf"{_STATING}(?P<num>[-+]?\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?)"
+                       rf"(?:{_UNIT})\s*[.!]?\s*$")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?]\$\$)|(?<=[.!?]\\\]))\s+")
+
+
+def closing_quantity(text: str) -> tuple[str | None, str | None]:
+    """The trailing quantity of the response's last sentence, or (None, None) (see module docstring)."""
+    tail = text.rstrip()[-600:]
+    sentence = _SENTENCE_END.split(tail)[-1].replace("**", "")
+    m = _QUANTITY.search(sentence)
+    if not m or _REFUSE.search(sentence[m.start():]) or re.search(r"\b(?:maybe|perhaps|not sure|guess|could|might)\b|\?",
+                                                                  sentence, re.I):
+        return None, None
+    return m["num"] + ("\\%" if m["pct"] else ""), "closing_quantity"
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph; a sentence may end inside display maths (`... = 2.$$ Therefore, ...`)."""
+    return [x for x in _SENTENCE_END.split(paragraph.strip()) if x]
