@@ -106,31 +106,66 @@ def _closed(op: str) -> bool:
     return op.startswith(("\\le", "\\ge")) or op in "≤≥"
 
 
+def _bounds(s: str) -> tuple[str | None, bool, str | None, bool, str] | None:
+    """(lower, lower closed, upper, upper closed, name) of `-2 \\le x < 7`, `x \\geq 5`, `3 > |x|`, ...;
+    None for any other relation (`x \\neq 3`, `x + y > 2`)."""
+    op = rf"\s*({_LESS}|{_MORE})\s*"
+    if m := re.fullmatch(rf"(.+?){op}({_NAME}){op}(.+)", s):
+        lo, op1, name, op2, hi = m.groups()
+        if re.fullmatch(_LESS, op1) and re.fullmatch(_LESS, op2):
+            return lo, _closed(op1), hi, _closed(op2), name
+        if re.fullmatch(_MORE, op1) and re.fullmatch(_MORE, op2):
+            return hi, _closed(op2), lo, _closed(op1), name
+        return None
+    if m := re.fullmatch(rf"({_NAME}){op}(.+)", s):
+        name, op1, bound = m.groups()
+        return (bound, _closed(op1), None, False, name) if re.fullmatch(_MORE, op1) else \
+            (None, False, bound, _closed(op1), name)
+    if m := re.fullmatch(rf"(.+?){op}({_NAME})", s):
+        bound, op1, name = m.groups()
+        return (bound, _closed(op1), None, False, name) if re.fullmatch(_LESS, op1) else \
+            (None, False, bound, _closed(op1), name)
+    return None
+
+
+def _interval(lo: str | None, lo_closed: bool, hi: str | None, hi_closed: bool) -> str:
+    left = f"{'[' if lo_closed else '('}{lo}" if lo is not None else "(-\\infty"
+    right = f"{hi}{']' if hi_closed else ')'}" if hi is not None else "\\infty)"
+    return f"{left}, {right}"
+
+
+def _negated(b: str) -> str:
+    return f"-{b}" if re.fullmatch(r"[\d.]+|[a-zA-Z]|\\(?:frac|sqrt)\{[^{}]*\}(?:\{[^{}]*\})?", b.strip()) else f"-({b})"
+
+
+def _abs_set(lo: str | None, lo_closed: bool, hi: str | None, hi_closed: bool) -> str | None:
+    """The set of x for `lo < |x| < hi`: `|x| \\le 3` is `[-3, 3]`, `1 \\le |x| \\le 2` is
+    `[-2, -1] \\cup [1, 2]`, `|x| > 2` is `(-\\infty, -2) \\cup (2, \\infty)`. None when the lower bound is not a
+    known non-negative number (the set could then be everything)."""
+    from limo.grade.numeric import evaluate
+
+    if lo is None:
+        return None if hi is None else _interval(_negated(hi), hi_closed, hi, hi_closed)
+    value = evaluate(lo)
+    if value is None or value[1] or value[0].imag != 0 or value[0].real < 0:
+        return None
+    return f"{_interval(_negated(hi) if hi is not None else None, hi_closed, _negated(lo), lo_closed)} \\cup " \
+           f"{_interval(lo, lo_closed, hi, hi_closed)}"
+
+
 def relation_to_interval(s: str) -> str | None:
-    """`-2 \\le x < 7` -> `[-2, 7)`, `x \\geq 5` -> `[5, \\infty)`, `x \\in (0, 1]` -> `(0, 1]`; None when
-    `s` is some other relation (`x \\neq 3`, `x + y > 2`)."""
+    """`-2 \\le x < 7` -> `[-2, 7)`, `x \\geq 5` -> `[5, \\infty)`, `x \\in (0, 1]` -> `(0, 1]`, `|x| < 3` ->
+    `(-3, 3)`; None when `s` is some other relation (`x \\neq 3`, `x + y > 2`)."""
     s = s.strip()
     if m := _MEMBER.match(s):
-        return s[m.end():]
-    op = rf"\s*({_LESS}|{_MORE})\s*"
-    if m := re.fullmatch(rf"(.+?){op}(?:{_NAME}){op}(.+)", s):
-        lo, op1, op2, hi = m.group(1), m.group(2), m.group(3), m.group(4)
-        if re.fullmatch(_LESS, op1) and re.fullmatch(_LESS, op2):
-            return f"{'[' if _closed(op1) else '('}{lo}, {hi}{']' if _closed(op2) else ')'}"
-        if re.fullmatch(_MORE, op1) and re.fullmatch(_MORE, op2):
-            return f"{'[' if _closed(op2) else '('}{hi}, {lo}{']' if _closed(op1) else ')'}"
+        return None if s.lstrip().startswith("|") else s[m.end():]
+    bounds = _bounds(s)
+    if bounds is None:
         return None
-    if m := re.fullmatch(rf"(?:{_NAME}){op}(.+)", s):
-        op1, bound = m.group(1), m.group(2)
-        if re.fullmatch(_MORE, op1):
-            return f"{'[' if _closed(op1) else '('}{bound}, \\infty)"
-        return f"(-\\infty, {bound}{']' if _closed(op1) else ')'}"
-    if m := re.fullmatch(rf"(.+?){op}(?:{_NAME})", s):
-        bound, op1 = m.group(1), m.group(2)
-        if re.fullmatch(_LESS, op1):
-            return f"{'[' if _closed(op1) else '('}{bound}, \\infty)"
-        return f"(-\\infty, {bound}{']' if _closed(op1) else ')'}"
-    return None
+    lo, lo_closed, hi, hi_closed, name = bounds
+    if name.startswith("|"):
+        return _abs_set(lo, lo_closed, hi, hi_closed)
+    return _interval(lo, lo_closed, hi, hi_closed)
 
 
 _EQUALS = re.compile(r"(?<![<>!\\:])=(?!=)")
