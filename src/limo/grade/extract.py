@@ -39,6 +39,7 @@ _NUMBER = re.compile(r"(?<![\w.^_{/])-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?(?![\w^/
 _CLOSING_MATH = re.compile(
     r"(?:therefore|thus|so|hence|final|conclusion|answer|result)[^\n]{0,200}:\s*"
     r"(?:\\\[(?P<a>(?:(?!\\\]|\\\[).){1,500})\\\]|\$\$(?P<b>[^$]{1,500})\$\$)\s*[.]?$", re.I | re.S)
+_ALTERNATIVE = re.compile(r"\s*(?:,|or|and|\\text\{\s*or\s*\})\s*(?:\$|\\\()")  # `$3$ or $4$`
 _FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+")
 _FORMULA = re.compile(r"[\^+*<>≠≤≥]|\\(?:frac|sqrt|cdot|times|neq?|[lg]eq?|[lg]t|approx|in)(?![a-zA-Z])")
 _END_MARKERS = re.compile(r"(?:\s*(?:<\|end_of_solution\|>|<\|im_end\|>|<\|endoftext\|>|</s>|<\|eot_id\|>))+\s*$")
@@ -175,6 +176,8 @@ def _take_after(text: str, pos: int) -> str:
                 j = rest.find(close, j + 1)
             if j > 0 and open_ in ("$", "\\(") and "\n" in rest[:j]:
                 break  # inline maths does not span lines: `Answer $ \n 9 \n $` is not an answer
+            if j > 0 and _ALTERNATIVE.match(rest, j + len(close)):  # "$3$ or $4$": the whole hedge
+                return re.split(r"\.(?:\s|$)|\n", rest, 1)[0]
             if j > 0:
                 return rest[len(open_):j]
     line = rest.split("\n", 1)[0]
@@ -260,8 +263,8 @@ def strip_answer(answer: str) -> str:
         a = re.sub(r"(?:\\[,;:! ]|\s|\\quad)*[.。]?$", "", a)
         if a == before:
             break
-    if re.search(r"(?<!\\)\$", a):  # stray `$` left inside: `12 $ and $13`
-        a = re.sub(r"(?<!\\)\$", "", a)
+    if re.search(r"(?<!\\)(?:\$|\\[()])", a):  # stray `$` / `\(` left inside: `12 $ and $13`, `3\) or \(4`
+        a = re.sub(r"(?<!\\)(?:\$|\\[()])", "", a)
     return a.strip()
 
 
