@@ -75,3 +75,15 @@ def test_sentence_number(sentence: str, number: str | None) -> None:
 ])
 def test_closing_quantity(text: str, answer: str | None) -> None:
     assert closing_quantity(text)[0] == answer
+
+
+def test_digit_groups_and_quantities_are_linear_on_hostile_input() -> None:
+    import time
+
+    start = time.monotonic()
+    for text in ("1" + "\\,   " * 5000 + "x", "1" + ",\\!  " * 5000 + "x", "is " * 5000 + "5",
+                 "it is " + "exactly " * 5000 + "5 x%"):
+        join_digit_groups(text)
+        closing_quantity(text)
+        sentence_number(text)
+    assert time.monotonic() - start < 2.0  # a backtracking regex takes minutes on the first one

@@ -23,7 +23,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 # A thousands group after LaTeX spacing: `,\\!` (MATH's `28,\\!800`), `{,}`, or spacing alone (`1\\,000`).
-_GROUP_SEP = r"(?:\s*(?:,|\{,\})\s*\\!\s*|\{,\}|(?:\s*\\[,;! ]\s*)+)"
+# Each repetition starts at a backslash, so there is one way to match (no backtracking blow-up on `1\\,  \\,  x`).
+_GROUP_SEP = r"(?:\s*(?:,|\{,\})\s*\\!\s*|\{,\}|\s*(?:\\[,;! ]\s*)+)"
 _LATEX_GROUPED = re.compile(rf"(?<![\d.,}}])\d{{1,3}}(?:{_GROUP_SEP}\d{{3}})+(?![\d])")
 
 
