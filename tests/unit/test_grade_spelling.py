@@ -54,6 +54,8 @@ def test_rounded_structure_equal(gold: str, answer: str, equal: bool) -> None:
     ("The answer is not 3", None),
     ("It is either 3 or 4 hours", None),
     ("At least 3 people came", None),
+    ("She needs 7 more cups", "7"),
+    ("She needs more than 7 cups", None),
     ("The value of $x^2$ is about 3", None),
     ("Rod is 5 and Sphere is 3", None),
 ])
@@ -66,6 +68,8 @@ def test_sentence_number(sentence: str, number: str | None) -> None:
     ("the number is not 10 which is 1,000.99€", "1,000.99"),
     ("not it's not 10 it's 1,000.99m²", "1,000.99"),
     ("So the total is 12.50 dollars.", "12.50"),
+    ("the price is €1,000.99", "1,000.99"),
+    ("the population grows by 12.5 %.", "12.5\\%"),
     ("the share is not 25%.", None),
     ("the share is 25% or 30%.", None),
     ("Maybe the share is 30%.", None),

@@ -4,9 +4,9 @@ and a trailing quantity with a percent, currency or unit sign.
 - `sentence_number`: "Final Answer: Jane started growing Sphere 3 hours ago. I hope it is correct." The
   cue says the sentence is the answer; when it holds exactly one number (maths without digits such as
   `$ABCDEFGH$` does not count) that number is the value. Negations, comparisons and hedges ("not 3",
-  "at least 3", "3 or 4", "maybe 3") give nothing.
+  "at least 3", "more than 3", "3 or 4", "maybe 3") give nothing ("7 more cups" is 7).
 - `closing_quantity`: an unmarked response whose last sentence ends in a stated quantity, "... the error
-  increases by 100%.", "... which is 1,000.99€", "it's 1,000.99m²". The number must follow a stating
+  increases by 100%.", "... which is 1,000.99€", "it's 1,000.99m²", "the price is €1,000.99". The number must follow a stating
   word directly (`is`, `are`, `equals`, `=`, `by`, `to`, `it's`, ...; fillers such as `exactly` allowed),
   so "is not 5%", "5% or 7%", "at least 5%", "between 5% and 7%" never match, and the sentence must not
   hedge ("maybe", "could be", "not sure", a question). A relation (`x \\neq 3`) has no unit sign and is
@@ -20,7 +20,8 @@ import re
 _NUMBER = re.compile(r"(?<![\w.^_{/$])-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?(?![\w^/]|\.\d)")
 _MATH = re.compile(r"\$\$?[^$]*\$\$?|\\\((?:(?!\\\)).)*\\\)|\\\[(?:(?!\\\]).)*\\\]", re.S)
 _REFUSE = re.compile(r"\b(?:not|never|no|cannot|either|or|maybe|perhaps|possibly|probably|might|could|guess|"
-                     r"least|most|more|less|fewer|greater|smaller|larger|between|except|unless|if)\b|n't\b|\?", re.I)
+                     r"at (?:least|most)|(?:more|less|fewer|greater|smaller|larger|higher|lower) than|up to|"
+                     r"between|except|unless|if)\b|n't\b|\?", re.I)
 
 
 def sentence_number(sentence: str) -> str | None:
@@ -34,10 +35,11 @@ def sentence_number(sentence: str) -> str | None:
 
 _STATING = (r"(?:(?<![\w'])(?:is|are|was|were|be|equals?|by|to|it's|that's|gives?|get|makes?|costs?|totals?)"
             r"|=)\s+(?:(?:exactly|about|approximately|roughly|only|just|now|then)\s+)*")
-_UNIT = (r"(?P<pct>\\?%|\s?percent\b)|[€£¥]|\s?(?:cm|mm|km|m|kg|g|mg|s|ms|h|min|L|mL|ml|"
+_UNIT = (r"(?P<pct>\s?\\?%|\s?percent\b)|\s?[€£¥]|\s?(?:cm|mm|km|m|kg|g|mg|s|ms|h|min|L|mL|ml|"
          r"dollars?|euros?|cents?|meters?|metres?|seconds?|hours?|minutes?|days?|years?)(?:²|³|\^\{?[23]\}?)?(?![\w])")
-_QUANTITY = re.compile(rf"{_STATING}(?P<num>[-+]?\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?)"
-                       rf"(?:{_UNIT})\s*[.!]?\s*$")
+_AMOUNT = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?"
+# A unit or percent after the number, or a currency sign before it (`is €1,000.99`, `is \\$12.50`).
+_QUANTITY = re.compile(rf"{_STATING}(?:(?P<num>{_AMOUNT})(?:{_UNIT})|(?:[€£¥]|\\\$)\s?(?P<cur>{_AMOUNT}))\s*[.!]?\s*$")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?]\$\$)|(?<=[.!?]\\\]))\s+")
 
 
@@ -49,7 +51,7 @@ def closing_quantity(text: str) -> tuple[str | None, str | None]:
     if not m or _REFUSE.search(sentence[m.start():]) or re.search(r"\b(?:maybe|perhaps|not sure|guess|could|might)\b|\?",
                                                                   sentence, re.I):
         return None, None
-    return m["num"] + ("\\%" if m["pct"] else ""), "closing_quantity"
+    return (m["cur"] or m["num"] + ("\\%" if m["pct"] else "")), "closing_quantity"
 
 
 def split_sentences(paragraph: str) -> list[str]:
