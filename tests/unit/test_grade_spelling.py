@@ -30,6 +30,8 @@ def test_join_digit_groups(text: str, joined: str) -> None:
     ("1.2", "1, 2", False),  # a list
     ("1,5", "\\frac{3}{2}", False),  # only against a number written with a point
     ("0,5", "0.6", False),
+    ("1,3", "1.3", False), ("-2,1", "-2.1", False),  # a gold with one digit after the comma is a list
+    ("2.5", "2,5", True),  # an answer may use one digit
 ])
 def test_decimal_comma_equal(gold: str, answer: str, equal: bool) -> None:
     assert decimal_comma_equal(gold, answer) is equal

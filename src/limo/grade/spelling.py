@@ -8,7 +8,8 @@ that it cannot create a false positive:
 - A decimal comma (`1000,99`, `0,111`, `1,22`) is a decimal point only where a thousands reading is
   impossible (the group after the comma is not 3 digits, or the integer part is 0 or has 4+ digits), and
   only against a number written with a decimal point (`decimal_comma_equal`): `1,000` is one thousand,
-  `1, 2` a list, and `1,2` is never compared with a fraction.
+  `1, 2` a list, and `1,2` is never compared with a fraction. A gold needs 2+ digits after its comma
+  (`1,3`, `-2,1`, `0,5` are how MATH writes two roots; an answer `2,5` for the gold 2.5 is a decimal).
 - A tuple, interval or matrix of decimals (`(0.6, 2.6667]`) matches an exact gold (`(\\frac{3}{5}, \\frac{8}{3}]`)
   when each decimal is the gold value rounded to the decimal's own places, with at least 2 decimal places
   and 2 significant digits (`rounded_structure_equal`): `0.33` for 1/3 yes, `0.3` or `0.34` no. A single
@@ -52,10 +53,11 @@ def _comma_value(s: str) -> Decimal | None:
 
 
 def decimal_comma_equal(gold: str, answer: str) -> bool:
-    """`1000,99` = `1000.99`, `0,111` = `0.111`, `1,22` = `1.22` (either side may use the comma)."""
-    for comma, point in ((gold, answer), (answer, gold)):
+    """`1000,99` = `1000.99`, `0,111` = `0.111`, `1,22` = `1.22` (either side may use the comma). A gold
+    with one digit after the comma is a list (`1,3`, `-2,1`, `0,5` are how MATH writes two roots)."""
+    for comma, point, min_digits in ((gold, answer, 2), (answer, gold, 1)):
         p = point.strip().strip("$").strip()
-        if "," in comma and _POINT_DECIMAL.fullmatch(p):
+        if "," in comma and _POINT_DECIMAL.fullmatch(p) and re.search(rf"\d{{{min_digits}}}\s*\$?\s*$", comma):
             value = _comma_value(comma)
             if value is not None:
                 try:
