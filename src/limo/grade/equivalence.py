@@ -189,7 +189,8 @@ def fast_decision(gold: Gold, answer: str) -> bool | None:
         return False  # a hedge: `5 \\text{or} 7`, `x = 5 \\lor x = 7`, `5, 7` against one value
     if gold.choice is None:
         a = strip_choice_prefix(a)
-    gold_num = parse_number(strip_units(strip_assignment(g)))
+    # `81, 256` (a comma and a space) is a list of two values, not the number 81256
+    gold_num = None if re.search(r",\s+\d", gold.text) else parse_number(strip_units(strip_assignment(g)))
     if gold_num is not None:
         answer_num = (parse_number(strip_units(strip_assignment(a)))
                       or parse_number(clean(strip_trailing_words(answer))))
