@@ -58,6 +58,9 @@ def test_rounded_structure_equal(gold: str, answer: str, equal: bool) -> None:
     ("At least 3 people came", None),
     ("She needs 7 more cups", "7"),
     ("She needs more than 7 cups", None),
+    ("The share of blue marbles is 40% of the total", "40\\%"),
+    ("Switching to 100% renewable energy would have far-reaching effects on production, prices, jobs and "
+     "the grid as a whole", None),
     ("The value of $x^2$ is about 3", None),
     ("Rod is 5 and Sphere is 3", None),
 ])

@@ -4,7 +4,8 @@ and a trailing quantity with a percent, currency or unit sign.
 - `sentence_number`: "Final Answer: Jane started growing Sphere 3 hours ago. I hope it is correct." The
   cue says the sentence is the answer; when it holds exactly one number (maths without digits such as
   `$ABCDEFGH$` does not count) that number is the value. Negations, comparisons and hedges ("not 3",
-  "at least 3", "more than 3", "3 or 4", "maybe 3") give nothing ("7 more cups" is 7).
+  "at least 3", "more than 3", "3 or 4", "maybe 3") give nothing ("7 more cups" is 7), and so does a
+  sentence of more than 15 words (prose that mentions "100% renewable energy" is not the value 100).
 - `closing_quantity`: an unmarked response whose last sentence ends in a stated quantity, "... the error
   increases by 100%.", "... which is 1,000.99€", "it's 1,000.99m²", "the price is €1,000.99". The number must follow a stating
   word directly (`is`, `are`, `equals`, `=`, `by`, `to`, `it's`, ...; fillers such as `exactly` allowed),
@@ -24,13 +25,22 @@ _REFUSE = re.compile(r"\b(?:not|never|no|cannot|either|or|maybe|perhaps|possibly
                      r"between|except|unless|if)\b|n't\b|\?", re.I)
 
 
+_MAX_WORDS = 15  # "Jane started growing Sphere 3 hours ago" has 7
+
+
 def sentence_number(sentence: str) -> str | None:
     """The one number of a closing answer sentence, or None (see module docstring)."""
     spans = _MATH.findall(sentence)
     if any(re.search(r"\d", m) for m in spans) or _REFUSE.search(sentence):
         return None  # `$5 \times 6$` is a formula, not "one number"; negations and hedges say no
-    numbers = _NUMBER.findall(_MATH.sub(" ", sentence))
-    return numbers[0] if len(numbers) == 1 else None
+    plain = _MATH.sub(" ", sentence)
+    if len(re.findall(r"[A-Za-z]+", plain)) > _MAX_WORDS:
+        return None  # a paragraph of prose ("Switching to 100% renewable energy would have ..."), not a value
+    numbers = list(_NUMBER.finditer(plain))
+    if len(numbers) != 1:
+        return None
+    percent = re.match(r"\s?(?:\\?%|percent\b)", plain[numbers[0].end():])
+    return numbers[0].group() + ("\\%" if percent else "")
 
 
 _STATING = (r"(?:(?<![\w'])(?:is|are|was|were|be|equals?|by|to|it's|that's|gives?|get|makes?|costs?|totals?)"
