@@ -124,16 +124,20 @@ def main() -> int:
     p.add_argument("--well-formed-limit", type=int, default=1517, help="items of the well-formed set")
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts for limo (default 1,2)")
     p.add_argument("--timeout", type=float, default=5.0)
+    p.add_argument("--sets", default="mixed,well-formed", help="which sets to run (default both)")
     args = p.parse_args()
     if not args.traces.is_dir():
         print(f"no traces at {args.traces}", file=sys.stderr)
         return 2
     workers = [int(w) for w in args.workers.split(",")]
     print(f"on {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-    mixed = load_items(args.traces, args.limit)
-    well = load_items(args.traces, args.well_formed_limit, only=args.well_formed)
-    results = {"mixed": run_set("mixed", *mixed, workers, args.timeout),
-               "well-formed": run_set("well-formed", *well, workers, args.timeout)}
+    sets = {"mixed": lambda: load_items(args.traces, args.limit),
+            "well-formed": lambda: load_items(args.traces, args.well_formed_limit, only=args.well_formed)}
+    chosen = args.sets.split(",")
+    if unknown := set(chosen) - set(sets):
+        print(f"unknown set(s) {sorted(unknown)}; choose from {sorted(sets)}", file=sys.stderr)
+        return 2
+    results = {name: run_set(name, *sets[name](), workers, args.timeout) for name in chosen}
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (scaling needs idle cores)")
     print("summary, limo --workers 1 vs math-verify: " +
           ", ".join(f"{name} x{mv / limo:.1f} ({mv:.1f} s vs {limo:.1f} s)" for name, (mv, limo) in results.items()))

@@ -65,6 +65,7 @@ def _mv_in_worker(deadline: float) -> Any:
     def mv(gold: str, answer: str) -> bool:
         return bool(_in_worker(("mv", (gold, answer)), deadline))
 
+    mv.memo_tag = "math-verify"  # type: ignore[attr-defined]  # mv_verify in the worker: decisions may be remembered
     return mv
 
 
@@ -141,13 +142,13 @@ def grade_many(pairs: Iterable[tuple[str, Any]], *, workers: int = 1, timeout: f
 def answers_equivalent(a: str, b: str, *, timeout: float = 5.0) -> bool:
     """True when two extracted answers mean the same (for majority voting); False on timeout or on
     any internal failure (never raises)."""
-    from limo.grade.equivalence import equivalent
     from limo.grade.gold import normalize_gold
+    from limo.grade.judge import decide
 
     try:
         gold = normalize_gold(a)
         if gold is None or not isinstance(b, str) or not b.strip():
             return False
-        return equivalent(gold, b, mv=_mv_in_worker(time.monotonic() + timeout))
+        return decide(gold, b, _mv_in_worker(time.monotonic() + timeout))
     except Exception:  # GradeTimeout included
         return False

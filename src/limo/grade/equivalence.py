@@ -108,11 +108,17 @@ def mv_verify(gold: str, answer: str) -> bool:
 
     Math-Verify's unit stripping turns the gold `\\frac{37}{4}m` into 37/4, so when that stripping
     changed the gold, a second pass keeps letters as symbols; either pass saying equal is equal."""
+    from limo.grade.budget import heavy
+
+    heavy()  # the first comparison of a worker loads sympy and Math-Verify, with the item's clock paused
     logging.getLogger("math_verify").setLevel(logging.ERROR)
     try:
         return _mv_verify(gold, answer)
     except Exception:  # Math-Verify's parser failing on odd text: it could not show them equal
         return False
+
+
+mv_verify.memo_tag = "math-verify"  # type: ignore[attr-defined]  # its decisions may be remembered
 
 
 def _mv_verify(gold: str, answer: str) -> bool:

@@ -18,7 +18,8 @@ from typing import Any
 from limo.grade.equivalence import MvFn, equivalent, mv_verify
 from limo.grade.extract import extract_answer
 from limo.errors import LimoError
-from limo.grade.gold import normalize_gold
+from limo.grade.gold import Gold, normalize_gold
+from limo.grade.memo import DECISIONS
 from limo.records import Verdict
 
 
@@ -33,8 +34,17 @@ def _judge(response: Any, gold: Any, mv: MvFn) -> Verdict:
     answer, rule = extract_answer(response if isinstance(response, str) else "")
     if answer is None:
         return Verdict(correct=False, reason="no_answer")
-    ok = equivalent(parsed_gold, answer, mv)
+    ok = decide(parsed_gold, answer, mv)
     return Verdict(correct=ok, reason="equal" if ok else "not_equal", extracted=answer, rule=rule)
+
+
+def decide(gold: Gold, answer: str, mv: MvFn) -> bool:
+    """`equivalent`, remembered within the process (`limo.grade.memo`) when `mv` is the real Math-Verify
+    step (it carries a `memo_tag`); any other callable (a test's stand-in) is called every time."""
+    tag = getattr(mv, "memo_tag", None)
+    if tag is None:
+        return equivalent(gold, answer, mv)
+    return DECISIONS.decide(("limo", tag, gold, answer), lambda: equivalent(gold, answer, mv))
 
 
 def _paper(response: Any, gold: Any, mv: MvFn) -> Verdict:

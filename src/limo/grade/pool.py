@@ -21,7 +21,7 @@ from typing import Any
 
 from limo.records import Verdict
 
-_START_TIMEOUT = 120.0  # a fresh worker imports sympy + math_verify; generous on a loaded machine
+_START_TIMEOUT = 120.0  # a worker's start, or its first sympy + math_verify import; generous on a loaded machine
 _SRC = str(Path(__file__).resolve().parents[2])  # so the worker imports this very limo
 
 
@@ -36,8 +36,13 @@ class _Worker:
         theirs.close()
         self.conn = Connection(ours.detach())
         self.ready = False
+        self.importing = False  # loading sympy + Math-Verify for its item: that item's clock is paused
         self.task: int | None = None  # index of the item being worked on
         self.started = time.monotonic()
+
+    def limit(self, timeout: float) -> float:
+        """Seconds this worker may take from `started`: starting up and importing get the start limit."""
+        return timeout if self.ready and not self.importing else _START_TIMEOUT
 
     def kill(self) -> None:
         self.proc.kill()
@@ -50,6 +55,7 @@ class GradePool:
 
     def __init__(self, workers: int = 1, timeout: float = 5.0) -> None:
         self.timeout = float(timeout)
+        self.imports = 0  # how many times a worker had to load sympy + Math-Verify (for tests and profiling)
         self._workers = [_Worker() for _ in range(max(1, workers))]
 
     def run(self, tasks: Iterable[tuple[str, tuple[Any, ...]]],
@@ -82,11 +88,17 @@ class GradePool:
             if w.ready and w.task is None and queued:
                 idx = queued.pop(0)
                 w.task, w.started = idx, time.monotonic()
-                w.conn.send(pending[idx])
+                kind, args = pending[idx]
+                w.conn.send((kind, args, self.budget()))
+
+    def budget(self) -> float:
+        """The worker's own limit per item: enough before the parent's deadline for it to answer
+        `timeout` itself and live on (a kill costs a fresh worker its imports and warm caches)."""
+        return max(0.05, self.timeout - max(0.25, 0.15 * self.timeout))
 
     def _collect(self, pending: dict[int, Any], done: dict[int, tuple[str, Any, float]]) -> None:
         now = time.monotonic()
-        deadlines = [w.started + (self.timeout if w.ready else _START_TIMEOUT) for w in self._workers
+        deadlines = [w.started + w.limit(self.timeout) for w in self._workers
                      if w.task is not None or not w.ready]
         wait_s = max(0.0, min(deadlines) - now) if deadlines else 0.05
         ready = wait([w.conn for w in self._workers], timeout=wait_s)
@@ -99,11 +111,14 @@ class GradePool:
                     continue
                 if status == "ready":
                     w.ready = True
+                elif status in ("importing", "imported"):  # the item's clock restarts after the import
+                    w.importing, w.started = status == "importing", time.monotonic()
+                    self.imports += status == "importing"
                 elif w.task is not None:
                     done[w.task] = (status, value, time.monotonic() - w.started)
                     pending.pop(w.task, None)
                     w.task = None
-            elif w.task is not None and time.monotonic() >= w.started + self.timeout:
+            elif w.task is not None and time.monotonic() >= w.started + w.limit(self.timeout):
                 self._replace(i, pending, done, "timeout", None)
             elif not w.ready and time.monotonic() >= w.started + _START_TIMEOUT:
                 raise RuntimeError(f"grader worker did not start within {_START_TIMEOUT:.0f} s")

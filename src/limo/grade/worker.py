@@ -29,11 +29,15 @@ def run_task(kind: str, args: tuple[Any, ...]) -> Any:
 
 
 def serve(conn: Connection) -> None:
-    """Warm the heavy imports, say ready, then answer tasks until told to stop (None) or the parent goes."""
-    import math_verify  # noqa: F401  (imported before the first deadline starts ticking)
+    """Say ready, then answer tasks until told to stop (None) or the parent goes. A task is
+    (kind, args[, budget]): past `budget` seconds it is answered `timeout` here, before the parent's
+    deadline, so this worker and its warm caches survive (`limo.grade.budget`). sympy and Math-Verify
+    are imported at the first task that needs them, and the parent is told so it can pause the clock."""
+    from limo.grade import budget
 
-    import limo.grade.judge  # noqa: F401
+    import limo.grade.judge  # noqa: F401  (light: the exact fast paths need no sympy)
 
+    budget.on_import = lambda phase: conn.send(("importing" if phase == "start" else "imported", None))
     conn.send(("ready", None))
     while True:
         try:
@@ -42,9 +46,13 @@ def serve(conn: Connection) -> None:
             return
         if msg is None:
             return
-        kind, args = msg
+        kind, args, *limit = msg
         try:
-            conn.send(("ok", run_task(kind, args)))
+            with budget.within(limit[0] if limit else None):
+                result = run_task(kind, args)
+            conn.send(("ok", result))
+        except budget.OverBudget:
+            conn.send(("timeout", None))
         except Exception:  # sent to the parent, which reports it and records an `error` verdict
             conn.send(("error", traceback.format_exc(limit=3)))
 

@@ -1,0 +1,123 @@
+"""The grader's speed mechanisms (issue 9 throughput) keep every verdict what it would be without them:
+the decision memo, the in-worker time budget and the lazy sympy / Math-Verify import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from limo.grade import budget, grade_many
+from limo.grade.equivalence import mv_verify
+from limo.grade.gold import normalize_gold
+from limo.grade.judge import decide, judge
+from limo.grade.memo import DECISIONS, DecisionMemo
+from limo.grade.pool import GradePool, verdict_from
+
+# Needs Math-Verify (an interval against a relation: no fast path decides it).
+MV_PAIR = ("so the answer is \\boxed{x > 2}", "(2, \\infty)")
+# An equation of motion whose comparison keeps sympy busy for many seconds (profiled in issue 9).
+SLOW_PAIR = ("\\boxed{m l \\ddot{\\theta} + mg \\sin \\theta = f(t)}",
+             "ml\\ddot{\\theta}(t)-mg\\sin\\theta(t)=f(t)\\cos\\theta(t)")
+
+
+def test_memo_gives_the_verdict_of_an_uncached_call() -> None:
+    DECISIONS.clear()
+    calls: list[tuple[str, str]] = []
+
+    def counting_mv(gold: str, answer: str) -> bool:  # the real step, counted, remembered like it
+        calls.append((gold, answer))
+        return mv_verify(gold, answer)
+
+    counting_mv.memo_tag = "counting"  # type: ignore[attr-defined]
+    first = judge(*MV_PAIR, mv=counting_mv)
+    again = judge("Thus \\boxed{x > 2}.", MV_PAIR[1], mv=counting_mv)  # another response, same answer
+    uncached = judge(*MV_PAIR, mv=lambda g, a: mv_verify(g, a))  # no tag: never remembered
+    assert first.to_dict() == uncached.to_dict() and first.reason == "equal"
+    assert (again.correct, again.reason, again.extracted) == (True, "equal", "x > 2")
+    assert len(calls) == 1 and DECISIONS.hits == 1
+
+
+def test_memo_is_keyed_on_the_grader_step_and_never_mixes_stand_ins() -> None:
+    DECISIONS.clear()
+
+    def always(value: bool, tag: str | None):
+        def mv(gold: str, answer: str) -> bool:
+            return value
+        if tag is not None:
+            mv.memo_tag = tag  # type: ignore[attr-defined]
+        return mv
+
+    gold = normalize_gold("(2, \\infty)")
+    assert decide(gold, "x > 2", always(True, "a")) is True
+    assert decide(gold, "x > 2", always(False, "b")) is False  # another step: its own decision
+    assert decide(gold, "x > 2", always(False, None)) is False  # untagged: computed every time
+    assert decide(gold, "x > 2", always(False, "a")) is True  # remembered for tag "a"
+
+
+def test_memo_is_bounded_and_does_not_remember_an_interrupted_comparison() -> None:
+    memo = DecisionMemo(max_entries=2)
+    assert memo.decide("a", lambda: True) and not memo.decide("b", lambda: False)
+    memo.decide("c", lambda: True)
+    assert len(memo) == 2 and memo.decide("a", lambda: False) is False  # "a" was evicted, recomputed
+
+    def interrupted() -> bool:
+        raise budget.OverBudget
+
+    with pytest.raises(budget.OverBudget):
+        memo.decide("d", interrupted)
+    assert memo.decide("d", lambda: True) is True  # nothing was stored for the interrupted call
+
+
+def test_budget_stops_work_in_the_main_thread_only() -> None:
+    start = time.monotonic()
+    with pytest.raises(budget.OverBudget):
+        with budget.within(0.2):
+            while True:
+                pass
+    assert time.monotonic() - start < 2.0
+    outcome: list[str] = []
+
+    def in_thread() -> None:  # signals cannot reach another thread: the budget is a no-op there
+        with budget.within(0.05):
+            time.sleep(0.15)
+        outcome.append("finished")
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join()
+    assert outcome == ["finished"]
+
+
+def test_an_item_over_its_budget_is_a_timeout_and_the_worker_lives_on() -> None:
+    with GradePool(workers=1, timeout=2.0) as pool:
+        results = list(pool.run([("grade", SLOW_PAIR), ("grade", MV_PAIR), ("grade", ("\\boxed{3}", "4"))]))
+        pid = pool._workers[0].proc.pid
+        assert list(pool.run([("grade", ("\\boxed{5}", "5"))]))[0][0] == "ok"
+        assert pool._workers[0].proc.pid == pid  # the same worker: it answered the timeout itself
+    verdicts = [verdict_from(*r) for r in results]
+    assert [v.reason for v in verdicts] == ["timeout", "equal", "not_equal"]
+    assert verdicts[0].seconds is not None and verdicts[0].seconds < 2.0 + 0.5
+
+
+def test_sympy_is_imported_only_for_a_pair_that_needs_it() -> None:
+    with GradePool(workers=1, timeout=5.0) as pool:
+        assert [r[0] for r in pool.run([("grade", ("\\boxed{7}", 7)), ("grade", ("\\boxed{0.5}", "1/2"))])] == ["ok"] * 2
+        assert pool.imports == 0  # integers and fractions: the exact fast paths, no sympy in the worker
+        assert verdict_from(*next(pool.run([("grade", MV_PAIR)]))).reason == "equal"
+        assert pool.imports == 1
+    code = ("import sys; from limo.grade.judge import judge; "
+            "v = judge('so \\\\boxed{7}', 7); w = judge('\\\\boxed{\\\\frac{1}{2}}', '0.5'); "
+            "print(v.reason, w.reason, 'sympy' in sys.modules, 'math_verify' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["equal", "equal", "False", "False"]
+
+
+def test_the_first_import_does_not_count_against_the_item_timeout() -> None:
+    # A fresh worker loads sympy + Math-Verify (about a second, more on a loaded machine) for this item;
+    # the clock restarts after the import, so even a short timeout grades it.
+    verdicts = grade_many([("\\boxed{7}", "7"), MV_PAIR], workers=1, timeout=0.8)
+    assert [v.reason for v in verdicts] == ["equal", "equal"]
