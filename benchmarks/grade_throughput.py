@@ -10,6 +10,10 @@ Two sets, side by side in one run (issue 9: the goal must hold on both):
 Plain Math-Verify runs single-process in this process, the way most harnesses call it; limo runs through
 `grade_many` with its worker pool, process start-up included. Prints items/s, the speed-up over
 Math-Verify, and the scaling with workers. Goal: >= 3x Math-Verify with --workers 1 on both sets.
+
+`--whole-process` also times each side as a whole fresh process on the same set, as issue 9 measured it:
+`limo grade SET.jsonl --workers 1` against a plain-Math-Verify loop in its own interpreter (both pay their
+imports; the in-process Math-Verify figure above does not, after the first set).
 """
 
 from __future__ import annotations
@@ -90,6 +94,39 @@ def run_limo(items: list[tuple[str, object]], workers: int,
     return wall, [v.correct for v in verdicts], cpu[0], cpu[1], [v.seconds or 0.0 for v in verdicts]
 
 
+_PLAIN_MV_PROCESS = """
+import json, sys
+sys.path.insert(0, {bench!r})
+from grade_throughput import plain_math_verify
+rows = [json.loads(line) for line in open({path!r})]
+print(sum(plain_math_verify(r["response"], r["gold"]) for r in rows))
+"""
+
+
+def run_whole_processes(items: list[tuple[str, object]], timeout: float) -> tuple[float, float, float, float]:
+    """(limo wall, limo cpu, math-verify wall, math-verify cpu) for `limo grade --workers 1` and a plain
+    Math-Verify loop, each a fresh process on the same JSONL (CPU of the process and its children)."""
+    import resource
+    import subprocess
+    import tempfile
+
+    def timed(cmd: list[str]) -> tuple[float, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.perf_counter() - start, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "set.jsonl"
+        path.write_text("".join(json.dumps({"response": r, "gold": g}) + "\n" for r, g in items))
+        limo = timed([sys.executable, "-m", "limo", "grade", str(path), "-o", str(Path(tmp) / "out.jsonl"),
+                      "--workers", "1", "--timeout", str(timeout), "--no-progress"])
+        code = _PLAIN_MV_PROCESS.format(bench=str(Path(__file__).resolve().parent), path=str(path))
+        plain = timed([sys.executable, "-c", code])
+    return limo[0], limo[1], plain[0], plain[1]
+
+
 def run_set(name: str, items: list[tuple[str, object]], benches: list[str], workers: list[int],
             timeout: float) -> tuple[float, float]:
     """Math-Verify, then limo with each worker count, on one set; returns (math-verify s, limo w1 s)."""
@@ -125,6 +162,8 @@ def main() -> int:
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts for limo (default 1,2)")
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("--sets", default="mixed,well-formed", help="which sets to run (default both)")
+    p.add_argument("--whole-process", action="store_true",
+                   help="also time limo grade --workers 1 and plain Math-Verify as fresh whole processes")
     args = p.parse_args()
     if not args.traces.is_dir():
         print(f"no traces at {args.traces}", file=sys.stderr)
@@ -137,7 +176,12 @@ def main() -> int:
     if unknown := set(chosen) - set(sets):
         print(f"unknown set(s) {sorted(unknown)}; choose from {sorted(sets)}", file=sys.stderr)
         return 2
-    results = {name: run_set(name, *sets[name](), workers, args.timeout) for name in chosen}
+    loaded = {name: sets[name]() for name in chosen}
+    results = {name: run_set(name, *loaded[name], workers, args.timeout) for name in chosen}
+    for name in chosen if args.whole_process else []:
+        lw, lc, mw, mc = run_whole_processes(loaded[name][0], args.timeout)
+        print(f"whole processes, {name}: limo grade --workers 1 {lw:.1f} s wall ({lc:.1f} s cpu), plain "
+              f"math-verify {mw:.1f} s wall ({mc:.1f} s cpu): x{mw / lw:.1f} wall, x{mc / max(lc, 1e-9):.1f} cpu")
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (scaling needs idle cores)")
     print("summary, limo --workers 1 vs math-verify: " +
           ", ".join(f"{name} x{mv / limo:.1f} ({mv:.1f} s vs {limo:.1f} s)" for name, (mv, limo) in results.items()))

@@ -93,7 +93,8 @@ def test_fast_path_never_calls_math_verify_for_plain_numbers() -> None:
     assert fast_decision(gold, "204.0") is True
     assert fast_decision(gold, "205") is False
     assert fast_decision(Gold(text="x^2+1"), "1+x^2") is True  # arithmetic at three sample points
-    assert fast_decision(Gold(text="1"), "\\sin^2 x + \\cos^2 x") is None  # symbolic: Math-Verify decides
+    assert fast_decision(Gold(text="1"), "\\sin^2 x + \\cos^2 x") is True  # also at three sample points
+    assert fast_decision(Gold(text="6"), "\\binom{4}{2}") is None  # not arithmetic it reads: Math-Verify decides
 
 
 def test_costly_inputs_are_refused_before_sympy() -> None:

@@ -25,7 +25,20 @@ from limo.grade.numeric import compare_constants
     ("\\sqrt{x^2}", "x", False),  # agree for positive x only
     ("ce^{-2x}", "Ce^{-2x}", True),  # `C` and `c` are the same constant, as Math-Verify reads them
     ("\\frac12", "0.5", None),  # decimals belong to the number rules
-    ("\\sin x", "\\sin(x)", None),  # a function without parentheses is not read
+    ("\\sin x", "\\sin(x)", True),  # one argument, then the end: read as Math-Verify reads it
+    ("\\sin \\theta_w + 1", "1 + \\sin(\\theta_w)", True),
+    ("\\sin^{2}\\theta", "(\\sin\\theta)^2", True),
+    ("\\sin\\theta\\cos\\theta", "\\frac{\\sin(2\\theta)}{2}", True),
+    ("m_{p}c^{2}(\\gamma^{2}-1)\\sin^{2}\\theta", "2m_p (\\gamma - 1)", False),
+    ("2\\cos(\\pit+\\pi/3)", "2 \\cos \\left( \\pi t - \\frac{2\\pi}{3} \\right)", False),  # glued `\\pit`
+    ("\\frac{2\\pic^{2}}{\\lambda^{5}[e^{hc/(\\lambdakT)}-1]}", "\\frac{2 c^{2}}{\\lambda^{5} [e^{h c/(\\lambda k T)}-1]}",
+     False),  # the answer lost the \\pi
+    ("\\frac{2\\pic^{2}}{\\lambda^{5}[e^{hc/(\\lambdakT)}-1]}", "\\frac{2 \\pi c^{2}}{\\lambda^{5} [e^{h c/(\\lambda k T)}-1]}",
+     True),
+    ("-\\tau\\ln\\Delta", "\\tau \\ln \\left( \\frac{1}{\\Delta} \\right)", False),  # differ for Delta < 0, as sympy says
+    ("\\sin 2x", "\\sin(2x)", None),  # sin(2x) or sin(2)x: readers differ, not read
+    ("\\sin^{-1} x", "\\arcsin(x)", None),  # arcsin by convention: not read
+    ("\\ln r / r", "\\frac{\\ln r}{r}", None),  # where the argument ends is unclear: not read
     ("10^{10^{5}}", "1", None),  # huge exponents are not computed
     ("\\frac{1}{0}", "1", None),
     ("1, 2", "(1,2)", None),  # bare lists are for the list rule

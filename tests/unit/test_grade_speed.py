@@ -92,6 +92,30 @@ def test_budget_stops_work_in_the_main_thread_only() -> None:
     assert outcome == ["finished"]
 
 
+def test_a_comparison_is_bounded_by_cpu_time_where_the_worker_asks() -> None:
+    assert budget.comparison_cpu is None  # outside a worker: no limit (a caller's own process is left alone)
+    with budget.comparison():
+        sum(range(10_000))
+    budget.comparison_cpu = 0.2
+    try:
+        start = time.process_time()
+        with pytest.raises(budget.OverBudget):
+            with budget.comparison():
+                while True:
+                    pass
+        assert time.process_time() - start < 1.0
+    finally:
+        budget.comparison_cpu = None
+
+
+def test_a_slow_comparison_stops_at_its_cpu_budget_not_the_item_timeout() -> None:
+    # The pendulum pair keeps sympy's solver busy for 15 s; the comparison's CPU budget stops it long
+    # before this generous timeout, and the same worker goes on grading.
+    verdicts = grade_many([SLOW_PAIR, ("\\boxed{5}", "5")], workers=1, timeout=60.0)
+    assert [v.reason for v in verdicts] == ["timeout", "equal"]
+    assert verdicts[0].seconds is not None and verdicts[0].seconds < 30.0
+
+
 def test_an_item_over_its_budget_is_a_timeout_and_the_worker_lives_on() -> None:
     with GradePool(workers=1, timeout=2.0) as pool:
         results = list(pool.run([("grade", SLOW_PAIR), ("grade", MV_PAIR), ("grade", ("\\boxed{3}", "4"))]))
@@ -121,3 +145,25 @@ def test_the_first_import_does_not_count_against_the_item_timeout() -> None:
     # the clock restarts after the import, so even a short timeout grades it.
     verdicts = grade_many([("\\boxed{7}", "7"), MV_PAIR], workers=1, timeout=0.8)
     assert [v.reason for v in verdicts] == ["equal", "equal"]
+
+
+def _no_math_verify(gold: str, answer: str) -> bool:
+    raise AssertionError(f"Math-Verify was called for {gold!r} vs {answer!r}")
+
+
+@pytest.mark.parametrize("gold,answer,expected", [
+    ("f(x)=x+1", "f(x) = x", False),  # the same name defined on both sides: compare what it is defined as
+    ("f(n)=n^{2}", "f(n) = n \\cdot n", True),
+    ("\\frac{dM}{dt}=\\frac{10^{5}L}{c^{2}}M^{6}", "\\frac{dM}{dt} = \\frac{10^8 L}{7 c^2} M^6", False),
+    ("\\arcsin{1.3\\sin{\\theta_w}}", "\\arcsin(1.3 \\sin \\theta_w)", None),  # decimals: left to Math-Verify
+    ("\\sqrt{4\\piG\\rho_{0}r_{0}^{2}}", "2 \\sqrt{\\pi G \\rho_0 r_0^2}", True),  # gold stored without spaces
+    ("m_{p}c^{2}(\\gamma^{2}-1)\\sin^{2}\\theta", "2m_p (\\gamma - 1)", False),
+])
+def test_symbolic_answers_decided_without_math_verify(gold: str, answer: str, expected: bool | None) -> None:
+    from limo.grade.equivalence import equivalent
+
+    if expected is None:  # still needs Math-Verify: the stand-in must be called
+        with pytest.raises(AssertionError, match="Math-Verify was called"):
+            equivalent(normalize_gold(gold), answer, _no_math_verify)
+    else:
+        assert equivalent(normalize_gold(gold), answer, _no_math_verify) is expected

@@ -12,6 +12,8 @@ Two costs dominated `limo grade --workers 1` on ordinary responses (issue 9 prof
   set of integer answers is settled by the exact fast paths). `heavy()` imports them at the first
   comparison that needs them, with the item's clock paused (the parent is told, see `on_import`), so the
   import never eats an item's budget.
+- `comparison()` also bounds one Math-Verify comparison by CPU time in a worker (`COMPARISON_CPU_SECONDS`):
+  a pair sympy cannot settle costs that, not the item's whole wall-clock budget.
 
 Signals only work in a process's main thread: elsewhere (`grade()` called from a thread of the caller)
 `within` does nothing, and only the parent's kill bounds the work.
@@ -62,6 +64,30 @@ def within(seconds: float | None) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0)
         _running = 0.0
         signal.signal(signal.SIGALRM, previous)
+
+
+# CPU seconds one Math-Verify comparison may take in a worker (None: no limit; the worker sets it). On the
+# 5,348 responses of ../shared/traces/skythought_evals the slowest comparison that ended `equal` took 0.47 s
+# of CPU; only two took more than 1.5 s, both the same pendulum equation that sympy's solver never
+# settles. CPU time, unlike the wall clock, does not run faster on a loaded machine.
+COMPARISON_CPU_SECONDS = 2.0
+comparison_cpu: float | None = None
+
+
+@contextmanager
+def comparison() -> Iterator[None]:
+    """Raise OverBudget once this comparison has used `comparison_cpu` seconds of CPU (a SIGPROF timer,
+    which counts this process's CPU time); nothing outside a worker's main thread."""
+    if not comparison_cpu or not _can_signal():
+        yield
+        return
+    previous = signal.signal(signal.SIGPROF, _on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, comparison_cpu)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def heavy() -> None:

@@ -108,12 +108,13 @@ def mv_verify(gold: str, answer: str) -> bool:
 
     Math-Verify's unit stripping turns the gold `\\frac{37}{4}m` into 37/4, so when that stripping
     changed the gold, a second pass keeps letters as symbols; either pass saying equal is equal."""
-    from limo.grade.budget import heavy
+    from limo.grade.budget import comparison, heavy
 
     heavy()  # the first comparison of a worker loads sympy and Math-Verify, with the item's clock paused
     logging.getLogger("math_verify").setLevel(logging.ERROR)
     try:
-        return _mv_verify(gold, answer)
+        with comparison():  # in a worker: a CPU-time limit, past which the item is a `timeout`
+            return _mv_verify(gold, answer)
     except Exception:  # Math-Verify's parser failing on odd text: it could not show them equal
         return False
 
@@ -261,4 +262,9 @@ def equivalent(gold: Gold, answer: str, mv: MvFn = mv_verify) -> bool:
     decided = fast_decision(gold, answer)
     if decided is not None:
         return decided
-    return _compare(*drop_named_lhs(gold.text, answer), mv)
+    gold_rhs, answer_rhs = drop_named_lhs(gold.text, answer)
+    if (gold_rhs, answer_rhs) != (gold.text, answer) and not (too_costly(gold_rhs) or too_costly(answer_rhs)):
+        decided = compare_constants(gold_rhs, answer_rhs)  # `f(x) = x+1` vs `f(x) = x`: x+1 vs x
+        if decided is not None:
+            return decided
+    return _compare(gold_rhs, answer_rhs, mv)

@@ -257,6 +257,12 @@ def drop_named_lhs(gold: str, answer: str) -> tuple[str, str]:
         return gold, answer.rsplit("=", 1)[1].strip()
     if _top_level_equals(answer) == 0 and defines_one_name(gold):
         return gold.rsplit("=", 1)[1].strip(), answer
+    if _top_level_equals(gold) == _top_level_equals(answer) == 1 and defines_one_name(gold) and defines_one_name(answer):
+        # `f(x) = x+1` vs `f(x) = x`: the same name defined on both sides is the same answer exactly when
+        # the right-hand sides are equal (Math-Verify's solver would find that too, slowly)
+        (g_name, g_rhs), (a_name, a_rhs) = (clean(x).split("=", 1) for x in (gold, answer))
+        if g_name == a_name and g_name not in g_rhs + a_rhs:
+            return gold.split("=", 1)[1].strip(), answer.split("=", 1)[1].strip()
     return gold, answer
 
 

@@ -19,13 +19,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_GREEK = "alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|lambda|mu|nu|rho|sigma|tau|phi|varphi|omega"
+_GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|lambda|mu|nu|rho|sigma|tau|phi|varphi|omega|"
+          "kappa|chi|psi|xi|Delta|Gamma|Lambda|Omega|Phi|Psi|Sigma|Theta")
 _FUNCTIONS = {"sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
               "exp": "exp", "ln": "ln", "arcsin": "asin", "arccos": "acos", "arctan": "atan"}
-# A variable is a letter or Greek letter with an optional subscript: `x`, `C_1`, `v_{o}`, `\omega_n`.
-_VARIABLE = rf"(?:[a-zA-Z]|\\(?:{_GREEK})(?![a-zA-Z]))(?:_(?:\{{[a-zA-Z0-9]+\}}|[a-zA-Z0-9]))?"
-_TOKEN = re.compile(rf"\d+|\\(?:frac|sqrt|pi|cdot|times|{'|'.join(_FUNCTIONS)})(?![a-zA-Z])|[-+*/^(){{}}\[\],!]|"
+# A variable is a letter or Greek letter with an optional subscript: `x`, `C_1`, `v_{o}`, `\omega_n`. A Greek
+# letter may be glued to the next letter, as in golds stored without spaces (`\omegat`, `2\pic^2`): Math-Verify
+# reads those as products too (omega*t, pi*c**2).
+_VARIABLE = rf"(?:[a-zA-Z]|\\(?:{_GREEK}))(?:_(?:\{{[a-zA-Z0-9]+\}}|[a-zA-Z0-9]))?"
+_TOKEN = re.compile(rf"\d+|\\(?:frac|sqrt|cdot|times|{'|'.join(_FUNCTIONS)})(?![a-zA-Z])|\\pi|[-+*/^(){{}}\[\],!]|"
                     rf"{_VARIABLE}")
+# What may follow the argument of a function written without parentheses (`\sin \theta_w`, `\ln 2`) for
+# the reading to be unambiguous: the end, a sum, a closing bracket or another function. `\sin 2x` stops here.
+_AFTER_BARE_ARGUMENT = {None, "+", "-", ")", "}", "]", ","} | {f"\\{name}" for name in _FUNCTIONS}
 _GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # `7,425,000` is one number
 _MAX_EXP = 10_000  # larger exponents (2^{2022} is fine, 10^{10^5} is not) are left to the other paths
 
@@ -84,7 +90,7 @@ class _Parser:
                 self.take()
                 rhs = self.unary()
                 value = value * rhs if tok != "/" else value / self._nonzero(rhs)
-            elif tok is not None and (tok[0].isalnum() or tok[0] == "\\" or tok == "("):
+            elif tok is not None and (tok[0].isalnum() or tok[0] == "\\" or tok in ("(", "[")):
                 value = value * self.power()  # implicit product: `70\sqrt{2}`, `2\pi`
             else:
                 return value
@@ -106,6 +112,24 @@ class _Parser:
             raise _Unknown
         return base
 
+    def function(self, fn: Any) -> Any:
+        """`\sin(x)`, `\sin{x}`; also, as Math-Verify reads them, `\sin \theta_w`, `\ln 2`, `\sin x^2`
+        (one power as the argument, then the end, a sum or another function) and `\sin^{2}\theta` =
+        (sin θ)^2. `\sin 2x` (where readers differ) and `\sin^{-1}` (arcsin) are not read."""
+        exponent = None
+        if self.peek() == "^":
+            self.take()
+            exponent = self.group() if self.peek() == "{" else self.atom()
+            if exponent.imag != 0 or exponent.real not in range(1, 10):
+                raise _Unknown
+        if self.peek() in ("(", "{"):
+            value = fn(self.atom())
+        else:
+            value = fn(self.power())
+            if self.peek() not in _AFTER_BARE_ARGUMENT:
+                raise _Unknown
+        return value if exponent is None else self.mp.power(value, exponent)
+
     def group(self) -> Any:
         self.take("{")
         value = self.expr()
@@ -118,10 +142,8 @@ class _Parser:
             return self.mp.mpf(tok)
         if tok == "\\pi":
             return +self.mp.pi
-        if tok[1:] in _FUNCTIONS:  # `\sin(...)` only: `\sin 2x` / `\sin^2 x` conventions are left alone
-            if self.peek() not in ("(", "{"):
-                raise _Unknown
-            return getattr(self.mp, _FUNCTIONS[tok[1:]])(self.atom())
+        if tok[1:] in _FUNCTIONS:
+            return self.function(getattr(self.mp, _FUNCTIONS[tok[1:]]))
         if tok in ("e", "i"):  # constants, as Math-Verify reads them
             return +self.mp.e if tok == "e" else self.mp.mpc(0, 1)
         if re.fullmatch(_VARIABLE, tok):  # each variable gets one fixed irrational value; `C` = `c`
@@ -144,9 +166,9 @@ class _Parser:
             if radicand < 0:
                 raise _Unknown
             return self.mp.sqrt(radicand)
-        if tok in ("(", "{"):
+        if tok in ("(", "{", "["):  # `[e^{x}-1]`: square brackets group too (intervals have a comma)
             value = self.expr()
-            self.take(")" if tok == "(" else "}")
+            self.take({"(": ")", "{": "}", "[": "]"}[tok])
             return value
         raise _Unknown
 

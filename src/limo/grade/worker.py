@@ -38,6 +38,7 @@ def serve(conn: Connection) -> None:
     import limo.grade.judge  # noqa: F401  (light: the exact fast paths need no sympy)
 
     budget.on_import = lambda phase: conn.send(("importing" if phase == "start" else "imported", None))
+    budget.comparison_cpu = budget.COMPARISON_CPU_SECONDS
     conn.send(("ready", None))
     while True:
         try:
