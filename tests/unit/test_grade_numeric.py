@@ -36,6 +36,12 @@ from limo.grade.numeric import compare_constants
     ("\\frac{2\\pic^{2}}{\\lambda^{5}[e^{hc/(\\lambdakT)}-1]}", "\\frac{2 \\pi c^{2}}{\\lambda^{5} [e^{h c/(\\lambda k T)}-1]}",
      True),
     ("-\\tau\\ln\\Delta", "\\tau \\ln \\left( \\frac{1}{\\Delta} \\right)", False),  # differ for Delta < 0, as sympy says
+    ("100p^{\\frac{1}{2}}", "100 \\sqrt{p}", True),  # principal values at negative sample points, as sympy
+    ("-\\frac{1}{2}X^{-\\frac{1}{2}}", "-\\frac{1}{2 \\sqrt{X}}", True),
+    ("[P_{0}^{2/5}-\\frac{2}{5}gK^{-3/5}z]^{5/2}", "\\left( P_0^{2/5} - \\frac{2gz}{5K^{3/5}} \\right)^{5/2}", True),
+    ("\\sqrt{xy}", "\\sqrt{x}\\sqrt{y}", False),  # differ for x, y < 0: sympy does not equate them either
+    ("-2", "(-8)^{1/3}", False),  # the principal cube root is 1+1.73i, as sympy reads it
+    ("2i", "\\sqrt{-4}", True),
     ("\\sin 2x", "\\sin(2x)", None),  # sin(2x) or sin(2)x: readers differ, not read
     ("\\sin^{-1} x", "\\arcsin(x)", None),  # arcsin by convention: not read
     ("\\ln r / r", "\\frac{\\ln r}{r}", None),  # where the argument ends is unclear: not read

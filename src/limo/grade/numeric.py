@@ -105,8 +105,10 @@ class _Parser:
         if self.peek() == "^":
             self.take()
             exponent = self.group() if self.peek() == "{" else self.atom()
-            if abs(exponent) > _MAX_EXP or (base.imag == 0 and base.real < 0 and exponent != int(exponent.real)):
+            if abs(exponent) > _MAX_EXP:
                 raise _Unknown
+            # A negative base to a fractional power takes the principal value, as sympy (and so
+            # Math-Verify) does: `(-8)^{1/3}` is 1+1.73i, not -2, and `\sqrt{x}` at a negative x is imaginary.
             base = self.mp.power(base, exponent)
         if self.peek() == "!":
             raise _Unknown
@@ -163,9 +165,7 @@ class _Parser:
             if self.peek() == "[":
                 raise _Unknown
             radicand = self.group() if self.peek() == "{" else self._digit()
-            if radicand < 0:
-                raise _Unknown
-            return self.mp.sqrt(radicand)
+            return self.mp.sqrt(radicand)  # principal square root, also of negative and complex radicands
         if tok in ("(", "{", "["):  # `[e^{x}-1]`: square brackets group too (intervals have a comma)
             value = self.expr()
             self.take({"(": ")", "{": "}", "[": "]"}[tok])
