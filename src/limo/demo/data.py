@@ -32,8 +32,10 @@ def perturb(question: str, rng: random.Random) -> str:
 
 
 def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, ...], ood_levels: tuple[int, ...],
-          knowledge_size: int, seed: int, planted_dups: int = 40, planted_leaks: int = 20) -> dict[str, Path]:
-    """Write every data file under `out_dir`; returns their paths."""
+          knowledge_size: int, seed: int, planted_dups: int = 40, planted_leaks: int = 20,
+          knowledge_levels: tuple[int, ...] | None = None) -> dict[str, Path]:
+    """Write every data file under `out_dir`; returns their paths. `knowledge_levels`: the corpus's digits
+    (default: every level the demo evaluates)."""
     rng = random.Random(seed)
     tests = {"in_dist": _unique(generate(test_size * 3, seed + 1, levels=levels))[:test_size],
              "ood": _unique(generate(test_size * 3, seed + 2, levels=ood_levels))[:test_size]}
@@ -51,8 +53,8 @@ def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, .
     order = list(range(len(pool)))
     rng.shuffle(order)
     pool, pool_items = [pool[i] for i in order], [pool_items[i] for i in order]
-    knowledge = [g.knowledge for g in generate(knowledge_size, seed + 3, levels=tuple(sorted({*levels, *ood_levels})))
-                 if g.question not in held_out]
+    k_levels = knowledge_levels or tuple(sorted({*levels, *ood_levels}))
+    knowledge = [g.knowledge for g in generate(knowledge_size, seed + 3, levels=k_levels) if g.question not in held_out]
 
     paths = {"pool": out_dir / "pool.jsonl", "chains": out_dir / "chains.jsonl",
              "knowledge": out_dir / "knowledge.jsonl", "test_dir": out_dir / "benchmarks"}

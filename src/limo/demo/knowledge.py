@@ -1,8 +1,8 @@
 """The knowledge stage: pre-train the tiny model on plain-text worked additions, and measure what it knows.
 
 This stands in for pre-training, where a real base model learns its maths: a causal LM objective over
-every token of a text corpus (no chat template, no questions, no `\\boxed{}`), documents packed into
-fixed-length blocks. It is a plain PyTorch loop over a transformers model rather than `limo train`,
+every token of a text corpus (no chat template, no questions, no `\\boxed{}`), one whole
+document per batch row.  It is a plain PyTorch loop over a transformers model rather than `limo train`,
 because `limo train` is SFT (chat turns, loss on the answer only), which is exactly what this is not.
 
 `knowledge_score` measures the claim "the base already knows": the model is prompted with a knowledge
@@ -21,23 +21,46 @@ from typing import Any
 from limo.demo.problems import knowledge_prompt, parse_knowledge_answer
 
 
-def pack(token_lists: Sequence[list[int]], block: int, sep: int) -> list[list[int]]:
-    """Concatenate documents (each followed by `sep`) and cut into blocks of `block` tokens."""
-    stream: list[int] = []
-    for ids in token_lists:
-        stream.extend(ids)
-        stream.append(sep)
-    return [stream[i:i + block] for i in range(0, len(stream) - block + 1, block)]
+def _batch(rows: Sequence[list[int]], pad: int) -> dict[str, Any]:
+    """Right-padded input_ids / attention_mask / labels (-100 on padding) for per-document batches:
+    every document starts at position 0, as a prompt does when the model is later asked to complete one."""
+    import torch
+
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, :len(r)] = torch.tensor(r)
+        mask[i, :len(r)] = 1
+    return {"input_ids": ids, "attention_mask": mask, "labels": ids.masked_fill(mask == 0, -100)}
 
 
 def pretrain(model_dir: Path, texts: Sequence[str], out_dir: Path, *, epochs: float, learning_rate: float,
-             batch_size: int, block: int, seed: int,
+             batch_size: int, seed: int, warmup_frac: float = 0.05, threads: int = 1,
              on_step: Callable[[int, int, float], None] | None = None) -> list[float]:
     """Train `model_dir` on `texts` as a causal LM into `out_dir`; returns the per-step losses.
 
-    Deterministic for a seed on one machine: seeded init order, seeded shuffles, fixed CPU threads.
+    `batch_size` documents a step, each from position 0 (padded), as a prompt is when the model is later
+    asked to complete one. Measured on the knowledge stage alone (README): 256-token packed blocks with
+    arbitrary offsets, 4 a step (2 layers), learned 29.5% in 2,416 steps; 8 whole documents a step
+    (4 layers) 99% in 1,240 (in-dist own-format knowledge).
+    Deterministic for a seed on one machine: seeded init order, seeded shuffles, `threads` CPU threads
+    (1 by default: on 2 shared cores, 1 thread ran a step 5x faster than 2 at load 5, measured).
     `on_step(step, total, loss)` reports progress (the demo's progress bar).
     """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        return _train(model_dir, texts, out_dir, epochs, learning_rate, batch_size, seed, warmup_frac, on_step)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _train(model_dir: Path, texts: Sequence[str], out_dir: Path, epochs: float, learning_rate: float,
+           batch_size: int, seed: int, warmup_frac: float,
+           on_step: Callable[[int, int, float], None] | None) -> list[float]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -47,11 +70,11 @@ def pretrain(model_dir: Path, texts: Sequence[str], out_dir: Path, *, epochs: fl
     model.train()
     ids = tok(list(texts), add_special_tokens=False)["input_ids"]
     sep = tok.convert_tokens_to_ids("<|endoftext|>")
-    blocks = torch.tensor(pack(ids, block, sep))
-    steps_per_epoch = max(1, len(blocks) // batch_size)
+    rows = [[*doc, sep] for doc in ids]  # the separator teaches the model where a document ends
+    steps_per_epoch = max(1, len(rows) // batch_size)
     total = max(1, round(epochs * steps_per_epoch))
     opt = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01, betas=(0.9, 0.98))
-    warmup = max(1, total // 20)
+    warmup = max(1, round(total * warmup_frac))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
     rng = random.Random(seed)
@@ -59,12 +82,12 @@ def pretrain(model_dir: Path, texts: Sequence[str], out_dir: Path, *, epochs: fl
     order: list[int] = []
     for step in range(total):
         if len(order) < batch_size:  # a fresh seeded shuffle per epoch
-            perm = list(range(len(blocks)))
+            perm = list(range(len(rows)))
             rng.shuffle(perm)
             order += perm
-        batch = blocks[order[:batch_size]]
+        batch = _batch([rows[i] for i in order[:batch_size]], sep)
         del order[:batch_size]
-        loss = model(input_ids=batch, labels=batch).loss
+        loss = model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -105,13 +128,13 @@ def complete(model_dir: Path, prompts: Sequence[str], max_new_tokens: int, batch
 
 
 def knowledge_score(model_dir: Path, pairs: Sequence[tuple[int, int]], max_new_tokens: int = 160,
-                    on_batch: Callable[[int], None] | None = None) -> dict[str, Any]:
+                    on_batch: Callable[[int], None] | None = None, n_examples: int = 3) -> dict[str, Any]:
     """The fraction of `pairs` (a, b) whose sum the model states right in its own (knowledge) format."""
     texts = complete(model_dir, [knowledge_prompt(a, b) for a, b in pairs], max_new_tokens, on_batch=on_batch)
-    right = [parse_knowledge_answer(t, a, b) == a + b for t, (a, b) in zip(texts, pairs)]
+    right = [parse_knowledge_answer(t) == a + b for t, (a, b) in zip(texts, pairs)]
     return {"accuracy": sum(right) / max(len(right), 1), "n": len(right),
             "examples": [{"prompt": knowledge_prompt(a, b), "completion": t, "correct": r}
-                         for (a, b), t, r in list(zip(pairs, texts, right))[:3]]}
+                         for (a, b), t, r in list(zip(pairs, texts, right))[:n_examples]]}
 
 
 def operands(question: str) -> tuple[int, int]:
@@ -152,7 +175,7 @@ def build_base(cfg: Any, out: Path, paths: dict[str, Path], st: Any) -> tuple[Pa
             bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
 
         losses = pretrain(out / "init-model", texts, base, epochs=cfg.knowledge_epochs,
-                          learning_rate=cfg.knowledge_lr, batch_size=cfg.knowledge_batch, block=256,
+                          learning_rate=cfg.knowledge_lr, batch_size=cfg.knowledge_batch,
                           seed=cfg.seed, on_step=step)
     train_s = time.time() - t0
     scores = {}

@@ -5,7 +5,7 @@ hundred elaborated chains. The demo therefore needs text that carries the knowle
 evaluated format, and chains in the evaluated format that differ in how much they lean on it:
 
 - knowledge: a worked column addition as plain text, the way a textbook page shows it
-  ("75 + 36 by columns:" / "ones 5+6=11 write 1 carry 1" / ... / "So 75 + 36 = 111.").
+  ("75+36 by columns:" / "ones 5+6=11" / "tens 7+3+1=11" / "hundreds 0+0+1=1" / "So the sum is 111.").
   No question, no chat turn, no `\\boxed{}`: the knowledge stage pre-trains on this.
 - elaborated: the chain a curated set holds: restates the problem, works the same columns (the method
   the model knows), sometimes slips on a carry and catches it, checks the result, boxes the answer.
@@ -41,11 +41,11 @@ class Generated:
 
 
 def operands_text(a: int, b: int) -> str:
-    """"a + b" with the shorter operand zero-padded to the longer one's width ("07 + 36"): every digit of a
+    """"a+b" with the shorter operand zero-padded to the longer one's width ("07+36"): every digit of a
     problem then sits at a fixed distance from the "+", so the tiny model can find "the tens digit of the
     first operand" by position (the issue's probe that learned used operands of one fixed width)."""
     width = max(len(str(a)), len(str(b)))
-    return f"{a:0{width}d} + {b:0{width}d}"
+    return f"{a:0{width}d}+{b:0{width}d}"
 
 
 def knowledge_prompt(a: int, b: int) -> str:
@@ -54,8 +54,10 @@ def knowledge_prompt(a: int, b: int) -> str:
 
 
 def column_lines(a: int, b: int, slip: bool = False) -> list[str]:
-    """Column addition, one line per place, carries spelled out. `slip`: the first carried-into column
-    is first written without its carry, then caught and redone (a self-correction in the same words)."""
+    """Column addition, one line per place ("tens 0+3+1=4"): the carry into a column is the "+1", so it
+    is visible as the previous line's two-digit sum. Terse on purpose: every token costs pre-training time
+    on 2 cores (measured: "write d carry 1" made a 2-digit text 51 tokens instead of 37).
+    `slip`: the first carried-into column is first written without its carry, then caught and redone."""
     lines, carry, place, slipped = [], 0, 0, False
     x, y, width = a, b, max(len(str(a)), len(str(b)))
     while place < width or carry:  # every padded column, then a final carry
@@ -63,12 +65,9 @@ def column_lines(a: int, b: int, slip: bool = False) -> list[str]:
         s = da + db + carry
         name = PLACES[min(place, len(PLACES) - 1)]
         if slip and carry and not slipped:
-            bad = da + db
-            lines += [f"{name} {da}+{db}={bad} write {bad % 10}" + (" carry 1" if bad >= 10 else ""),
-                      f"Wait, I forgot the carry from the {PLACES[place - 1]}. Redo:"]
+            lines += [f"{name} {da}+{db}={da + db}", f"Wait, I forgot the carry from the {PLACES[place - 1]}. Redo:"]
             slipped = True
-        plus = f"+{carry}" if carry else ""
-        lines.append(f"{name} {da}+{db}{plus}={s} write {s % 10}" + (" carry 1" if s >= 10 else ""))
+        lines.append(f"{name} {da}+{db}{'+1' if carry else ''}={s}")
         carry, x, y, place = s // 10, x // 10, y // 10, place + 1
     return lines
 
@@ -77,10 +76,9 @@ def make(a: int, b: int, slip: bool, level: int) -> Generated:
     """All three forms of `a + b`; `slip` only takes effect when some column receives a carry."""
     c = a + b
     method = column_lines(a, b)
-    pair = operands_text(a, b)
-    knowledge = knowledge_prompt(a, b) + "\n".join(method + [f"So {pair} = {c}."])
+    knowledge = knowledge_prompt(a, b) + "\n".join(method + [f"So the sum is {c}."])
     chain = [f"We need {a} + {b}.", knowledge_prompt(a, b).strip()] + column_lines(a, b, slip)
-    chain += [f"So {pair} = {c}.", f"Check: {c} - {b} = {a}. Correct.",
+    chain += [f"So the sum is {c}.", f"Check: {c} - {b} = {a}. Correct.",
               f"Therefore the answer is \\boxed{{{c}}}."]
     return Generated(f"What is {a} + {b}?", c, f"{a} + {b} = {c}. \\boxed{{{c}}}", "\n".join(chain),
                      knowledge, "add", level)
@@ -101,9 +99,11 @@ def generate(n: int, seed: int, levels: tuple[int, ...] = (1, 2), slip_rate: flo
         yield make(a, b, rng.random() < slip_rate, level)
 
 
-def parse_knowledge_answer(text: str, a: int, b: int) -> int | None:
-    """The sum a knowledge-format completion states ("So a + b = c."), or None."""
-    m = re.search(rf"So {re.escape(operands_text(a, b))} = (\d+)\.", text)
+def parse_knowledge_answer(text: str) -> int | None:
+    """The sum a knowledge-format completion states ("So the sum is c."), or None. The last line does not
+    restate the operands: measured, most of a 68%-knowing base's misses were a wrong copy of an operand
+    there after right columns and a right sum, a copying slip rather than missing arithmetic."""
+    m = re.search(r"So the sum is (\d+)\.", text)
     return int(m.group(1)) if m else None
 
 
