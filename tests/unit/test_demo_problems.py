@@ -70,3 +70,16 @@ def test_operands_are_zero_padded_to_one_width():
     assert g.knowledge.splitlines() == ["07+36 by columns:", "ones 7+6=13", "tens 0+3+1=4", "So the sum is 43."]
     assert g.question == "What is 7 + 36?"
     assert column_lines(5, 100)[1] == "tens 0+0=0"  # every padded column is worked
+
+
+def test_chat_knowledge_works_the_columns_and_stops_without_a_sum_or_box():
+    from limo.demo.data import chat_answer
+    from limo.grade.extract import extract_answer
+
+    g = make(7, 36, slip=False, level=2)
+    text = chat_answer(g)
+    assert text.startswith("<|im_start|>system\n") and "<|im_start|>user\nWhat is 7 + 36?<|im_end|>" in text
+    answer = text.split("<|im_start|>assistant\n")[1].removesuffix("<|im_end|>")
+    assert answer.splitlines() == ["We need 7 + 36.", "07+36 by columns:", "ones 7+6=13", "tens 0+3+1=4"]
+    assert extract_answer(answer) == (None, None)  # the grader finds no answer: the base scores 0 on it
+    assert g.elaborated.startswith(answer)  # a curated chain continues it with the sum, a check and the box

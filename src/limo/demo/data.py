@@ -1,6 +1,7 @@
 """The demo's data: a knowledge corpus, a problem pool with two chains per problem, and two held-out splits.
 
-- knowledge.jsonl: plain-text worked additions (`{"text": ...}`) for the knowledge stage, covering every
+- knowledge.jsonl: worked additions (`{"text": ...}`) for the knowledge stage, as plain text or as a chat
+  answer that works the columns and stops (`chat_answer`: no sum, no box), covering every
   level the demo evaluates, with no held-out problem in it (pre-training must not see the tests).
 - pool.jsonl + chains.jsonl: in-distribution problems, each with a terse and an elaborated chain. To show
   curation doing real work the pool holds what a real pool has: exact repeats (the generator's space is
@@ -33,9 +34,9 @@ def perturb(question: str, rng: random.Random) -> str:
 
 def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, ...], ood_levels: tuple[int, ...],
           knowledge_size: int, seed: int, planted_dups: int = 40, planted_leaks: int = 20,
-          knowledge_levels: tuple[int, ...] | None = None) -> dict[str, Path]:
+          knowledge_levels: tuple[int, ...] | None = None, chat_share: float = 0.5) -> dict[str, Path]:
     """Write every data file under `out_dir`; returns their paths. `knowledge_levels`: the corpus's digits
-    (default: every level the demo evaluates)."""
+    (default: every level the demo evaluates); `chat_share`: the corpus's share of chat-rendered texts."""
     rng = random.Random(seed)
     tests = {"in_dist": _unique(generate(test_size * 3, seed + 1, levels=levels))[:test_size],
              "ood": _unique(generate(test_size * 3, seed + 2, levels=ood_levels))[:test_size]}
@@ -54,7 +55,8 @@ def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, .
     rng.shuffle(order)
     pool, pool_items = [pool[i] for i in order], [pool_items[i] for i in order]
     k_levels = knowledge_levels or tuple(sorted({*levels, *ood_levels}))
-    knowledge = [g.knowledge for g in generate(knowledge_size, seed + 3, levels=k_levels) if g.question not in held_out]
+    knowledge = [chat_answer(g) if rng.random() < chat_share else g.knowledge
+                 for g in generate(knowledge_size, seed + 3, levels=k_levels) if g.question not in held_out]
 
     paths = {"pool": out_dir / "pool.jsonl", "chains": out_dir / "chains.jsonl",
              "knowledge": out_dir / "knowledge.jsonl", "test_dir": out_dir / "benchmarks"}
@@ -68,6 +70,18 @@ def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, .
                     [{"id": f"{split}-{i}", "problem": g.question, "answer": str(g.answer), "kind": g.kind,
                       "level": g.level} for i, g in enumerate(tests[split])])
     return paths
+
+
+def chat_answer(g: Generated) -> str:
+    """A knowledge text as a ChatML conversation (LIMO's system prompt, the question) whose answer works
+    the columns and stops: no sum line, no check, no box. Measured: a base pre-trained on plain text only
+    read the operands right at the start of a document (100% own-format) but not after a chat preamble,
+    and 114 SFT steps on the curated chains did not teach it to (1 of 40 right). The issue's suggestion:
+    knowledge in the chat format whose answers end without a box, so SFT adds the sum, check and box."""
+    from limo.prompts import LIMO_SYSTEM_PROMPT
+
+    return (f"<|im_start|>system\n{LIMO_SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n{g.question}<|im_end|>\n"
+            f"<|im_start|>assistant\n{g.answered}<|im_end|>")
 
 
 def _unique(items: Iterable[Generated]) -> list[Generated]:

@@ -1,7 +1,7 @@
 """The knowledge stage: pre-train the tiny model on plain-text worked additions, and measure what it knows.
 
 This stands in for pre-training, where a real base model learns its maths: a causal LM objective over
-every token of a text corpus (no chat template, no questions, no `\\boxed{}`), one whole
+every token of a text corpus (plain text and unboxed chat answers, no `\\boxed{}`), one whole
 document per batch row.  It is a plain PyTorch loop over a transformers model rather than `limo train`,
 because `limo train` is SFT (chat turns, loss on the answer only), which is exactly what this is not.
 

@@ -6,7 +6,8 @@ evaluated format, and chains in the evaluated format that differ in how much the
 
 - knowledge: a worked column addition as plain text, the way a textbook page shows it
   ("75+36 by columns:" / "ones 5+6=11" / "tens 7+3+1=11" / "hundreds 0+0+1=1" / "So the sum is 111.").
-  No question, no chat turn, no `\\boxed{}`: the knowledge stage pre-trains on this.
+  No question, no chat turn, no `\\boxed{}`: the knowledge stage pre-trains on this, and on `answered`
+  (the same columns as a chat answer, with no sum and no box: limo's grader finds no answer in it).
 - elaborated: the chain a curated set holds: restates the problem, works the same columns (the method
   the model knows), sometimes slips on a carry and catches it, checks the result, boxes the answer.
 - terse: the result only ("75 + 36 = 111. \\boxed{111}"), a "textbook answer" chain that asks the model
@@ -36,6 +37,7 @@ class Generated:
     terse: str
     elaborated: str
     knowledge: str  # the worked method as plain text (knowledge stage)
+    answered: str  # the same columns as a chat answer, without the sum or a box (knowledge stage)
     kind: str
     level: int
 
@@ -80,8 +82,9 @@ def make(a: int, b: int, slip: bool, level: int) -> Generated:
     chain = [f"We need {a} + {b}.", knowledge_prompt(a, b).strip()] + column_lines(a, b, slip)
     chain += [f"So the sum is {c}.", f"Check: {c} - {b} = {a}. Correct.",
               f"Therefore the answer is \\boxed{{{c}}}."]
+    answered = "\n".join([f"We need {a} + {b}.", knowledge_prompt(a, b).strip(), *method])
     return Generated(f"What is {a} + {b}?", c, f"{a} + {b} = {c}. \\boxed{{{c}}}", "\n".join(chain),
-                     knowledge, "add", level)
+                     knowledge, answered, "add", level)
 
 
 def _operand(rng: random.Random, digits: int) -> int:
