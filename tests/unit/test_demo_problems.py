@@ -32,8 +32,9 @@ def test_columns_are_real_column_addition():
 def test_the_elaborated_chain_works_the_knowledge_method():
     # The chain repeats the knowledge text's columns (what SFT can unlock), plus checks and the box.
     for g in generate(200, seed=9, levels=(2,), slip_rate=0.0):
-        body = g.knowledge.splitlines()
+        body = g.knowledge.splitlines()[:-1]  # the header and the columns; the chain states the sum as "Sum: c"
         assert all(line in g.elaborated.splitlines() for line in body)
+        assert f"Sum: {g.answer}" in g.elaborated.splitlines()
 
 
 def test_slips_are_dropped_carries_caught_and_redone():
@@ -72,7 +73,7 @@ def test_operands_are_zero_padded_to_one_width():
     assert column_lines(5, 100)[1] == "tens 0+0=0"  # every padded column is worked
 
 
-def test_chat_knowledge_works_the_columns_and_stops_without_a_sum_or_box():
+def test_chat_knowledge_works_the_columns_and_states_the_sum_without_a_box():
     from limo.demo.data import chat_answer
     from limo.grade.extract import extract_answer
 
@@ -80,6 +81,6 @@ def test_chat_knowledge_works_the_columns_and_stops_without_a_sum_or_box():
     text = chat_answer(g)
     assert text.startswith("<|im_start|>system\n") and "<|im_start|>user\nWhat is 7 + 36?<|im_end|>" in text
     answer = text.split("<|im_start|>assistant\n")[1].removesuffix("<|im_end|>")
-    assert answer.splitlines() == ["We need 7 + 36.", "07+36 by columns:", "ones 7+6=13", "tens 0+3+1=4"]
+    assert answer.splitlines() == ["We need 7 + 36.", "07+36 by columns:", "ones 7+6=13", "tens 0+3+1=4", "Sum: 43"]
     assert extract_answer(answer) == (None, None)  # the grader finds no answer: the base scores 0 on it
-    assert g.elaborated.startswith(answer)  # a curated chain continues it with the sum, a check and the box
+    assert g.elaborated.startswith(answer)  # a curated chain continues it with a check and the box

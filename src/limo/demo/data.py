@@ -1,7 +1,7 @@
 """The demo's data: a knowledge corpus, a problem pool with two chains per problem, and two held-out splits.
 
 - knowledge.jsonl: worked additions (`{"text": ...}`) for the knowledge stage, as plain text or as a chat
-  answer that works the columns and stops (`chat_answer`: no sum, no box), covering every
+  answer that works the columns, states "Sum: c" and stops (`chat_answer`: no check, no box), covering every
   level the demo evaluates, with no held-out problem in it (pre-training must not see the tests).
 - pool.jsonl + chains.jsonl: in-distribution problems, each with a terse and an elaborated chain. To show
   curation doing real work the pool holds what a real pool has: exact repeats (the generator's space is
@@ -74,10 +74,11 @@ def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, .
 
 def chat_answer(g: Generated) -> str:
     """A knowledge text as a ChatML conversation (LIMO's system prompt, the question) whose answer works
-    the columns and stops: no sum line, no check, no box. Measured: a base pre-trained on plain text only
-    read the operands right at the start of a document (100% own-format) but not after a chat preamble,
-    and 114 SFT steps on the curated chains did not teach it to (1 of 40 right). The issue's suggestion:
-    knowledge in the chat format whose answers end without a box, so SFT adds the sum, check and box."""
+    the columns, states "Sum: c" (limo's grader reads no answer in it) and stops: no check, no box.
+    Measured: a base pre-trained on plain text only read the operands right at the start of a document
+    (100% own-format) but not after a chat preamble, and 114 SFT steps on the curated chains did not teach
+    it to (1 of 40 right); chat answers without the sum line left SFT to teach the sum (curated 11%).
+    The issue's suggestion: knowledge in the chat format whose answers end without a box."""
     from limo.prompts import LIMO_SYSTEM_PROMPT
 
     return (f"<|im_start|>system\n{LIMO_SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n{g.question}<|im_end|>\n"

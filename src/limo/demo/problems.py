@@ -7,7 +7,7 @@ evaluated format, and chains in the evaluated format that differ in how much the
 - knowledge: a worked column addition as plain text, the way a textbook page shows it
   ("75+36 by columns:" / "ones 5+6=11" / "tens 7+3+1=11" / "hundreds 0+0+1=1" / "So the sum is 111.").
   No question, no chat turn, no `\\boxed{}`: the knowledge stage pre-trains on this, and on `answered`
-  (the same columns as a chat answer, with no sum and no box: limo's grader finds no answer in it).
+  (the same columns as a chat answer ending "Sum: c" with no box: limo's grader finds no answer in it).
 - elaborated: the chain a curated set holds: restates the problem, works the same columns (the method
   the model knows), sometimes slips on a carry and catches it, checks the result, boxes the answer.
 - terse: the result only ("75 + 36 = 111. \\boxed{111}"), a "textbook answer" chain that asks the model
@@ -37,7 +37,7 @@ class Generated:
     terse: str
     elaborated: str
     knowledge: str  # the worked method as plain text (knowledge stage)
-    answered: str  # the same columns as a chat answer, without the sum or a box (knowledge stage)
+    answered: str  # the same columns as a chat answer, "Sum: c" and no box (knowledge stage)
     kind: str
     level: int
 
@@ -80,9 +80,9 @@ def make(a: int, b: int, slip: bool, level: int) -> Generated:
     method = column_lines(a, b)
     knowledge = knowledge_prompt(a, b) + "\n".join(method + [f"So the sum is {c}."])
     chain = [f"We need {a} + {b}.", knowledge_prompt(a, b).strip()] + column_lines(a, b, slip)
-    chain += [f"So the sum is {c}.", f"Check: {c} - {b} = {a}. Correct.",
+    chain += [f"Sum: {c}", f"Check: {c} - {b} = {a}. Correct.",
               f"Therefore the answer is \\boxed{{{c}}}."]
-    answered = "\n".join([f"We need {a} + {b}.", knowledge_prompt(a, b).strip(), *method])
+    answered = "\n".join([f"We need {a} + {b}.", knowledge_prompt(a, b).strip(), *method, f"Sum: {c}"])
     return Generated(f"What is {a} + {b}?", c, f"{a} + {b} = {c}. \\boxed{{{c}}}", "\n".join(chain),
                      knowledge, answered, "add", level)
 

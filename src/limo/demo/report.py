@@ -57,7 +57,7 @@ def _intro(cfg: Any, knowledge: dict[str, Any], n_train: int, seconds: float, pe
         f"LIMO's claim in miniature, on CPU in {seconds:.0f} s (peak memory {peak_mb:,.0f} MB, this process "
         f"plus its largest child). A tiny Qwen2 ({knowledge['params']:,} parameters) is pre-trained on "
         f"{knowledge['texts']:,} worked additions (the *knowledge stage*: plain text, and chat answers that "
-        f"work the columns and stop, with no sum and no `\\boxed{{}}`); that is the **base** model. From the "
+        f"work the columns and state the sum, with no `\\boxed{{}}`); that is the **base** model. From the "
         f"same base, `limo train` fine-tunes one copy on the **{n_train} curated** chains the curate stages "
         f"chose from the pool, and one on **{n_train} random** pool rows with a random chain style. All three are evaluated greedily with "
         f"`limo eval` (backend `{cfg.backend}`) on two held-out splits: in-distribution "
