@@ -6,7 +6,10 @@ Two sets, side by side in one run (issue 9: the goal must hold on both):
 - `mixed`: real model responses with their gold answers from ../shared/traces/skythought_evals/short (Qwen2.5
   / Sky-T1 outputs on AIME24, AMC23, MATH-500, Minerva, OlympiadBench), including Qwen2.5-Math-7B's long,
   repetitive outputs;
-- `well-formed`: only the ordinary, well-formed responses of Qwen2.5-14B-Instruct from that folder.
+- `well-formed`: only the ordinary, well-formed responses of Qwen2.5-14B-Instruct from that folder;
+- `integer` (on request, `--sets`): those of them whose gold is an integer, the profile of the issue's
+  hidden held-out set, where Math-Verify is fast (a few ms a response) and limo's fixed costs (process
+  start, imports, a worker) weigh most.
 Plain Math-Verify runs single-process in this process, the way most harnesses call it; limo runs through
 `grade_many` with its worker pool, process start-up included. Prints items/s, the speed-up over
 Math-Verify, and the scaling with workers. Goal: >= 3x Math-Verify with --workers 1 on both sets.
@@ -29,14 +32,21 @@ from pathlib import Path
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "traces" / "skythought_evals" / "short"
 
 
-def load_items(folder: Path, limit: int, only: str = "*.jsonl") -> tuple[list[tuple[str, object]], list[str]]:
+def _integer(gold: object) -> bool:
+    return isinstance(gold, int) or (isinstance(gold, str) and gold.strip().lstrip("-").isdigit())
+
+
+def load_items(folder: Path, limit: int, only: str = "*.jsonl",
+               integers: bool = False) -> tuple[list[tuple[str, object]], list[str]]:
     """(response, gold) pairs and their benchmark names; the dataset's own answer when present (the
-    harness's `gt` field is pre-stripped by its normaliser)."""
+    harness's `gt` field is pre-stripped by its normaliser). `integers`: only rows whose gold is one."""
     items, benches = [], []
     for path in sorted(folder.glob(only)):
         for line in path.open():
             row = json.loads(line)
             gold = row.get("answer") if row.get("answer") is not None else row["gt"]
+            if integers and not _integer(gold):
+                continue
             items.append((row["code"][0], gold))
             benches.append(row.get("benchmark", "?"))
     step = max(1, len(items) // limit) if limit else 1  # evenly spread over the files, not just the first
@@ -161,7 +171,8 @@ def main() -> int:
     p.add_argument("--well-formed-limit", type=int, default=1517, help="items of the well-formed set")
     p.add_argument("--workers", default="1,2", help="comma-separated worker counts for limo (default 1,2)")
     p.add_argument("--timeout", type=float, default=5.0)
-    p.add_argument("--sets", default="mixed,well-formed", help="which sets to run (default both)")
+    p.add_argument("--sets", default="mixed,well-formed",
+                   help="which sets to run: mixed, well-formed, integer (default mixed,well-formed)")
     p.add_argument("--whole-process", action="store_true",
                    help="also time limo grade --workers 1 and plain Math-Verify as fresh whole processes")
     args = p.parse_args()
@@ -171,7 +182,8 @@ def main() -> int:
     workers = [int(w) for w in args.workers.split(",")]
     print(f"on {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     sets = {"mixed": lambda: load_items(args.traces, args.limit),
-            "well-formed": lambda: load_items(args.traces, args.well_formed_limit, only=args.well_formed)}
+            "well-formed": lambda: load_items(args.traces, args.well_formed_limit, only=args.well_formed),
+            "integer": lambda: load_items(args.traces, args.well_formed_limit, only=args.well_formed, integers=True)}
     chosen = args.sets.split(",")
     if unknown := set(chosen) - set(sets):
         print(f"unknown set(s) {sorted(unknown)}; choose from {sorted(sets)}", file=sys.stderr)

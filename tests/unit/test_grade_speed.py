@@ -19,9 +19,11 @@ from limo.grade.pool import GradePool, verdict_from
 
 # Needs Math-Verify (an interval against a relation: no fast path decides it).
 MV_PAIR = ("so the answer is \\boxed{x > 2}", "(2, \\infty)")
-# An equation of motion whose comparison keeps sympy busy for many seconds (profiled in issue 9).
-SLOW_PAIR = ("\\boxed{m l \\ddot{\\theta} + mg \\sin \\theta = f(t)}",
-             "ml\\ddot{\\theta}(t)-mg\\sin\\theta(t)=f(t)\\cos\\theta(t)")
+# An equation whose comparison keeps sympy's solver busy for seconds: issue 9's pendulum equation with
+# the angular acceleration as a plain `\\alpha` (written `\\ddot{\\theta}` it is now decided without sympy,
+# `limo.grade.equations`).
+SLOW_PAIR = ("\\boxed{m l \\alpha + mg \\sin \\theta = f(t)}",
+             "ml\\alpha(t)-mg\\sin\\theta(t)=f(t)\\cos\\theta(t)")
 
 
 def test_memo_gives_the_verdict_of_an_uncached_call() -> None:
@@ -167,3 +169,24 @@ def test_symbolic_answers_decided_without_math_verify(gold: str, answer: str, ex
             equivalent(normalize_gold(gold), answer, _no_math_verify)
     else:
         assert equivalent(normalize_gold(gold), answer, _no_math_verify) is expected
+
+
+def test_rows_without_math_verify_are_graded_here_and_start_no_worker() -> None:
+    fast = [("\\boxed{7}", 7), ("so \\boxed{\\frac{1}{2}}", "0.5"), ("no answer here", "3")]
+    with GradePool(workers=1, timeout=5.0, here_first=True) as pool:
+        results = list(pool.run(("grade", pair + ("limo",)) for pair in fast))
+        assert pool.here == 3 and pool._workers == []  # no process was started for them
+    assert [verdict_from(*r).reason for r in results] == ["equal", "equal", "no_answer"]
+
+
+def test_rows_graded_here_and_in_a_worker_keep_their_order_and_verdicts() -> None:
+    pairs = [("\\boxed{3}", "3"), MV_PAIR, ("\\boxed{4}", "3"), SLOW_PAIR, ("\\boxed{5}", "5")] * 3
+    with GradePool(workers=1, timeout=3.0, here_first=True) as pool:
+        here = [verdict_from(*r).reason for r in pool.run(("grade", p + ("limo",)) for p in pairs)]
+        assert pool.here == 9 and len(pool._workers) == 1
+    with GradePool(workers=1, timeout=3.0) as pool:
+        worker = [verdict_from(*r).reason for r in pool.run(("grade", p + ("limo",)) for p in pairs)]
+    assert here == worker == ["equal", "equal", "not_equal", "timeout", "equal"] * 3
+    # the paper grader runs sympy anywhere: always in a worker
+    with GradePool(workers=1, timeout=5.0, here_first=True) as pool:
+        assert next(pool.run([("grade", ("\\boxed{3}", "3", "paper"))]))[0] == "ok" and pool.here == 0

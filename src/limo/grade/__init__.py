@@ -121,7 +121,7 @@ def grade_many(pairs: Iterable[tuple[str, Any]], *, workers: int = 1, timeout: f
     items = [_sendable(pair) for pair in pairs]
     verdicts: list[Verdict] = []
     try:
-        with GradePool(workers=workers, timeout=timeout) as pool:
+        with GradePool(workers=workers, timeout=timeout, here_first=True) as pool:
             results = pool.run(("grade", item + (grader,)) for item in items)
             if progress:
                 from tqdm import tqdm

@@ -59,7 +59,7 @@ def _graded_rows(args: argparse.Namespace, total: int, counts: Counter[str]) -> 
             rows.append(row)
             yield "grade", (row[args.response_field], row[args.gold_field], args.grader)
 
-    with GradePool(workers=args.workers, timeout=args.timeout) as pool:
+    with GradePool(workers=args.workers, timeout=args.timeout, here_first=True) as pool:
         results: Any = pool.run(tasks())
         if not args.no_progress:
             from tqdm import tqdm

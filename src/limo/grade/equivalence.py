@@ -12,7 +12,8 @@ worker process that the parent kills at the deadline (see `limo.grade.pool`).
 5. inputs that could only hang sympy (power towers, very long answers) -> not equal;
    constant expressions (`\\frac`, `\\sqrt`, `^`, `\\pi`, tuples of them) -> evaluated to 50 digits
    (`limo.grade.numeric`), which spares Math-Verify's slow LaTeX parser;
-6. Math-Verify on the two strings (intervals, sets, tuples, matrices, equations, expressions).
+6. two equations: as multiples of each other, differential equations included (`limo.grade.equations`);
+7. Math-Verify on the two strings (intervals, sets, tuples, matrices, equations, expressions).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from limo.grade.fastpath import (choice_letter, clean, drop_named_lhs, is_prose, is_text, numbers_equal, parse_number,
                                  split_top, strip_assignment, strip_choice_prefix, strip_trailing_words,
                                  strip_units, text_key, unwrap_text)
+from limo.grade.equations import compare_equations
 from limo.grade.gold import Gold, enotation_to_latex
 from limo.grade.numeric import compare_constants
 from limo.grade.notation import (alternatives, collapse_chain, constants, drop_conditions, has_relation, relation_to_interval,
@@ -267,4 +269,7 @@ def equivalent(gold: Gold, answer: str, mv: MvFn = mv_verify) -> bool:
         decided = compare_constants(gold_rhs, answer_rhs)  # `f(x) = x+1` vs `f(x) = x`: x+1 vs x
         if decided is not None:
             return decided
+    decided = compare_equations(gold_rhs, answer_rhs)  # `x' + kx = 0` vs `\\dot{x} = -kx` without sympy's solver
+    if decided is not None:
+        return decided
     return _compare(gold_rhs, answer_rhs, mv)

@@ -50,8 +50,8 @@ class _Unknown(Exception):
 
 
 class _Parser:
-    def __init__(self, text: str, mp: Any, point: int = 0) -> None:
-        self.mp, self.point = mp, point
+    def __init__(self, text: str, mp: Any, point: int = 0, shifted: frozenset[str] = frozenset()) -> None:
+        self.mp, self.point, self.shifted = mp, point, shifted
         text = _LIGHT.sub(lambda m: "\\frac" if "frac" in m.group() else " ", text).strip()
         if _WORD.search(text):
             raise _Unknown  # `1 and 2`, `5 or 7`: words, not products of variables
@@ -150,8 +150,10 @@ class _Parser:
             return +self.mp.e if tok == "e" else self.mp.mpc(0, 1)
         if re.fullmatch(_VARIABLE, tok):  # each variable gets one fixed irrational value; `C` = `c`
             self.has_variables = True
-            key = re.sub(r"[_{}]", "", tok.lower())
+            key = variable_key(tok)
             h = sum(ord(c) * 31 ** k for k, c in enumerate(key)) % 9973
+            if key in self.shifted:  # another value for these variables only (`limo.grade.equations`)
+                return (-1) ** (h + self.point) * (self.mp.mpf(3) / 11 + self.mp.sqrt(h + 13 * self.point + 3) / 43)
             # three sample points: all positive, all negative, mixed signs (`\\sqrt{x^2}` is not `x`)
             if self.point == 1:
                 return -(self.mp.mpf(1) / 5 + self.mp.sqrt(h) / 89)
@@ -186,6 +188,12 @@ class _Parser:
         return value
 
 
+def variable_key(token: str) -> str:
+    """The name under which a variable token gets its value: case, braces and `_` ignored (`C` = `c`,
+    `v_{o}` = `v_o`)."""
+    return re.sub(r"[_{}]", "", token.lower())
+
+
 _MP: Any = None
 
 
@@ -200,13 +208,14 @@ def _context() -> Any:
     return _MP
 
 
-def evaluate(text: str, point: int = 0) -> tuple[Any, bool] | None:
+def evaluate(text: str, point: int = 0, shifted: frozenset[str] = frozenset()) -> tuple[Any, bool] | None:
     """(value, has variables) of an arithmetic expression (mpmath, 50 digits; each letter other than
-    `e`/`i` stands for one fixed irrational value), or None when `text` is anything else."""
+    `e`/`i` stands for one fixed irrational value, another one for the `shifted` variable keys), or None
+    when `text` is anything else."""
     if len(text) > 300 or not text:
         return None
     try:
-        parser = _Parser(text, _context(), point)
+        parser = _Parser(text, _context(), point, shifted)
         value = parser.expr()
         return (value, parser.has_variables) if parser.peek() is None else None
     except (_Unknown, ValueError, ZeroDivisionError, OverflowError, TypeError, RecursionError, MemoryError):

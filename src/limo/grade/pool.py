@@ -53,16 +53,20 @@ class _Worker:
 class GradePool:
     """`workers` killable processes; `run(tasks)` yields results in order, each within `timeout` s."""
 
-    def __init__(self, workers: int = 1, timeout: float = 5.0) -> None:
+    def __init__(self, workers: int = 1, timeout: float = 5.0, here_first: bool = False) -> None:
+        """`here_first`: grade limo `grade` tasks in this process when they need no Math-Verify
+        (`limo.grade.worker.try_here`), and start the workers only when a task does."""
         self.timeout = float(timeout)
         self.imports = 0  # how many times a worker had to load sympy + Math-Verify (for tests and profiling)
-        self._workers = [_Worker() for _ in range(max(1, workers))]
+        self.here = 0  # tasks graded in this process (here_first)
+        self._size, self._here_first = max(1, workers), here_first
+        self._workers: list[_Worker] = [] if here_first else [_Worker() for _ in range(self._size)]
 
     def run(self, tasks: Iterable[tuple[str, tuple[Any, ...]]],
             window: int | None = None) -> Iterator[tuple[str, Any, float]]:
         """Yield (status, value, seconds) per task in input order; status is ok, error or timeout.
         At most `window` tasks (default 32 per worker) are held at once, so input can stream."""
-        window = window or 32 * len(self._workers)
+        window = window or 32 * self._size
         it = iter(enumerate(tasks))
         pending: dict[int, tuple[str, tuple[Any, ...]]] = {}
         done: dict[int, tuple[str, Any, float]] = {}
@@ -72,17 +76,35 @@ class GradePool:
                 item = next(it, None)
                 if item is None:
                     exhausted = True
+                elif (here := self._try_here(item[1])) is not None:
+                    done[item[0]] = here
                 else:
                     pending[item[0]] = item[1]
             self._dispatch(pending)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            if exhausted and not pending and not any(w.task is not None for w in self._workers):
-                return
+            if not pending and not any(w.task is not None for w in self._workers):
+                if exhausted:
+                    return
+                continue  # everything so far was graded here: nothing to wait for
             self._collect(pending, done)
 
+    def _try_here(self, task: tuple[str, tuple[Any, ...]]) -> tuple[str, Any, float] | None:
+        if not self._here_first:
+            return None
+        from limo.grade.worker import try_here
+
+        start = time.monotonic()
+        result = try_here(*task, self.budget())
+        if result is None:
+            return None
+        self.here += 1
+        return result[0], result[1], time.monotonic() - start
+
     def _dispatch(self, pending: dict[int, tuple[str, tuple[Any, ...]]]) -> None:
+        if pending and not self._workers:  # here_first: the first task that needs a worker starts them
+            self._workers = [_Worker() for _ in range(self._size)]
         queued = sorted(i for i in pending if all(w.task != i for w in self._workers))
         for w in self._workers:
             if w.ready and w.task is None and queued:
