@@ -190,3 +190,16 @@ def test_rows_graded_here_and_in_a_worker_keep_their_order_and_verdicts() -> Non
     # the paper grader runs sympy anywhere: always in a worker
     with GradePool(workers=1, timeout=5.0, here_first=True) as pool:
         assert next(pool.run([("grade", ("\\boxed{3}", "3", "paper"))]))[0] == "ok" and pool.here == 0
+
+
+@pytest.mark.parametrize("gold,answer,expected", [
+    ("12", "12^{\\mathrm{th}} \\text{ grade}", True),  # the only Math-Verify call of 776 integer rows
+    ("12", "13^{th}", False),
+    ("2", "2^{\\text{nd}}", True),
+    ("21", "21st", True),
+    ("3", "3\\text{rd} \\text{ place}", True),
+])
+def test_ordinals_are_numbers_without_math_verify(gold: str, answer: str, expected: bool) -> None:
+    from limo.grade.equivalence import equivalent
+
+    assert equivalent(normalize_gold(gold), answer, _no_math_verify) is expected

@@ -199,12 +199,17 @@ _UNIT_TAIL = re.compile(r"(?:\\(?:text|mathrm|mbox|textrm|rm)\{(?P<t>[^{}\d]*)\}
                         rf"(?<![a-zA-Z\\])(?:{_UNIT_WORDS})(?:\^\{{?-?\d\}}?)?)$")
 
 
+# An ordinal ending after a digit: `12^{\\mathrm{th}}`, `2^{nd}`, `3\\text{rd}`, `1st`. Math-Verify reads
+# `12^{\\mathrm{th}} \\text{grade}` as 12 too; here it needs no sympy (a worker and its imports).
+_ORDINAL_TAIL = re.compile(r"(?<=\d)(?:\^\{?)?(?:\\(?:text|mathrm|textrm)\{(?:st|nd|rd|th)\}|(?:st|nd|rd|th))\}?$")
+
+
 def strip_units(s: str) -> str:
-    """`7.26\\times10^{6}\\text{m}` -> `7.26\\times10^{6}`; `12cm` -> `12`. Text groups saying `or`/`and`
-    are kept (`5\\text{or}7` is two answers), and bare single letters are never units (`5x`)."""
+    """`7.26\\times10^{6}\\text{m}` -> `7.26\\times10^{6}`; `12cm` -> `12`; `12^{th}` -> `12`. Text groups
+    saying `or`/`and` are kept (`5\\text{or}7` is two answers), and bare single letters are never units (`5x`)."""
     for _ in range(6):
-        m = _UNIT_TAIL.search(s)
-        if not m or m.start() == 0 or re.search(r"\b(?:or|and)\b|,", m.group("t") or ""):
+        m = _UNIT_TAIL.search(s) or _ORDINAL_TAIL.search(s)
+        if not m or m.start() == 0 or re.search(r"\b(?:or|and)\b|,", m.groupdict().get("t") or ""):
             break
         s = s[:m.start()]
     return s
