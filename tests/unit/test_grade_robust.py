@@ -42,6 +42,10 @@ HOSTILE = [
     "Final Answer: The final answer is $$. I hope it is correct.",
     "<|im_start|>" * 50,
     "\\boxed{__import__('os').system('echo pwned')}",
+    "Final Answer: " + " " * 2000,  # a lead-in and nothing after it: an IndexError once
+    "\\boxed{0.\\overline{" + "3" * 5000 + "}}",  # int() of 5,000 digits: a ValueError once
+    "\\boxed{\\prod_{k=1}^{10^{9}} k}",  # sympy would multiply 10^9 factors
+    "\\boxed{" + "\\left(" * 200 + "x" + "\\right)" * 200 + "}",  # sympy's parser recursed until the timeout
 ]
 GOLDS = ["7", "\\infty", "(1, 2]", {"a": [1, None]}, float("nan"), "}{", 10**60]
 
@@ -73,3 +77,20 @@ def test_public_api_never_raises_on_odd_arguments() -> None:
     odd = [("\\boxed{3}", 3), (1, 2, 3), ("\\boxed{1}", lambda: 1), None, ("\\boxed{20\\%}", "x = 20")]
     reasons = [v.reason for v in grade_many(odd, timeout=10)]  # type: ignore[arg-type]
     assert reasons == ["equal", "invalid_gold", "invalid_gold", "invalid_gold", "equal"]
+
+
+# Runs of one character that made a regex backtrack quadratically (16-36 s on 20,000-100,000 characters):
+# `\\s*<token>` over trailing spaces, `^\\s*####` over blank lines, `##+` over `#` runs.
+RUNS = [("Final Answer:", " "), ("**Final Answer**\n", "\n"), ("", "#"), ("Therefore, ", "#"), ("", "\n"),
+        ("\\boxed{", "1 m "), ("\\boxed{", "0."), ("", "x<"), ("Answer ", "9")]
+
+
+@pytest.mark.parametrize("prefix,run", RUNS)
+def test_long_runs_of_one_token_are_extracted_in_linear_time(prefix: str, run: str) -> None:
+    import time
+
+    from limo.grade.extract import extract_answer
+
+    start = time.process_time()
+    extract_answer(prefix + run * (100_000 // len(run)) + " 9.")
+    assert time.process_time() - start < 2.0  # about 0.05 s; the quadratic versions took 16-36 s

@@ -20,11 +20,32 @@ def cut_new_turn(response: str) -> str:
     """The response up to the first chat-template token that follows some text (what comes after is the
     start of a new turn the model hallucinated, or padding), with leading template tokens removed."""
     if "<" not in response:
-        return response
+        return _cut_text_turn(response)
     lead = re.match(rf"(?:\s*(?:{_TEMPLATE_TOKEN.pattern})(?:system|user|assistant)?)*", response)
     response = response[lead.end():] if lead else response
     m = _TEMPLATE_TOKEN.search(response)
-    return response[:m.start()] if m else response
+    response = response[:m.start()] if m else response
+    return _cut_text_turn(response)
+
+
+# A new turn written as text: a chat role ("Human:", "User:") at a line start, or a new few-shot
+# problem ("Problem:", "Question:") once the response has given an answer (a base model that closes
+# with Minerva's "I hope it is correct." and goes on with the next exercise).
+_ROLE_TURN = re.compile(r"\n[ \t]*(?:#{1,4}[ \t]*)?(?:\*\*)?(?:Human|User|USER)(?:\*\*)?[ \t]*:")
+_NEXT_PROBLEM = re.compile(r"\n[ \t]*(?:#{1,4}[ \t]*)?(?:\*\*)?(?:Problem|Question|Exercise)(?:\*\*)?[ \t]*:")
+_ANSWERED = re.compile(r"I hope it is correct|\\boxed\s*\{\s*[^\s}]|\banswer(?:\s*[:：]|\s+is\b)\s*\S", re.I)
+
+
+def _cut_text_turn(response: str) -> str:
+    if "\n" not in response:
+        return response
+    m = _ROLE_TURN.search(response)
+    if m and response[:m.start()].strip():
+        response = response[:m.start()]
+    for m in _NEXT_PROBLEM.finditer(response):
+        if _ANSWERED.search(response, 0, m.start()):
+            return response[:m.start()]
+    return response
 
 
 _SPAN = re.compile(r"(\$\$?|\\\[|\\\()\s*((?:\\\$|[^$])+?)\s*(\$\$?|\\\]|\\\))")
@@ -38,9 +59,13 @@ def bare_answer(text: str) -> tuple[str | None, str | None]:
     from limo.grade.extract import strip_answer
 
     t = text.strip()
-    if not t or len(t) > 300 or "\n\n" in t:
-        return None, None
+    if t.startswith("**") and t.endswith("**"):
+        t = t[2:-2].strip()  # markdown bold around the whole answer
+    if not t or len(t) > 300 or "\n\n" in t or t.endswith("?"):
+        return None, None  # a question ("12?") asks, it does not answer
     t = _LEAD_IN.sub("", t, count=1)
+    if not t:
+        return None, None  # a lead-in and nothing after it ("Final Answer: ")
     spans = list(_SPAN.finditer(t))
     if len(spans) == 1 and spans[0].start() == 0 and _TAIL_UNIT.match(t[spans[0].end():].strip()):
         tail = t[spans[0].end():].strip().rstrip(".!")

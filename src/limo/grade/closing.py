@@ -25,6 +25,18 @@ _REFUSE = re.compile(r"\b(?:not|never|no|cannot|either|or|maybe|perhaps|possibly
                      r"between|except|unless|if)\b|n't\b|\?", re.I)
 
 
+# Narrower than _REFUSE: a closing statement may hold a condition ("if you look from three sides, you see 18
+# faces"), but not a negation, a bound or a hedge of its value.
+_BOUND_OR_HEDGE = re.compile(r"\b(?:not|never|cannot|either|or|maybe|perhaps|possibly|probably|might|could|guess|"
+                             r"at (?:least|most)|(?:more|less|fewer|greater|smaller|larger|higher|lower) than|"
+                             r"up to|between)\b|n't\b|\?", re.I)
+
+
+def bounds_or_hedges(sentence: str) -> bool:
+    """The sentence negates, bounds or hedges its value ("greater than 3", "cannot be 3", "3 or 4", "maybe")."""
+    return bool(_BOUND_OR_HEDGE.search(sentence))
+
+
 _MAX_WORDS = 15  # "Jane started growing Sphere 3 hours ago" has 7
 
 

@@ -15,13 +15,17 @@ from __future__ import annotations
 import re
 
 from limo.grade.bare import bare_answer, cut_new_turn
-from limo.grade.closing import closing_quantity, sentence_number, split_sentences
+from limo.grade.closing import bounds_or_hedges, closing_quantity, sentence_number, split_sentences
 
 # Markers after which the model's final answer segment starts (DeepSeek-R1/Qwen3, Sky-T1).
 _THINK_END = ("</think>", "<|end_of_thought|>")
 _MAX_ANSWER = 4000  # cue-based answers ("the answer is ...") are cut at this length
 _MAX_BOX = 200_000  # a box longer than this is treated as unclosed (50,000-digit numbers still fit)
 _TAIL = 20_000  # cues are looked for in the last 20k characters only
+_HEADED_VALUE = re.compile(r"(?:\$|\\\[|\\\(|\\boxed|[-+]?\d|[A-Za-z]\s*$)")  # maths or a bare value under the heading
+_MAX_UNDER_HEADING = 300
+# A modal or a negation right before the stating verb: "x cannot be 5", "the answer might be 5", "is not".
+_MODAL = re.compile(r"\b(?:could|might|may|cannot|can|would|should|must|not|never)\s+(?:not\s+)?$|n't\s+$", re.I)  # "**Final Answer**" heads its answer only when little text follows it
 _MAX_AFTER_CUE = 400  # more text than this after a cue's paragraph means the model kept reasoning
 _HESITATION = re.compile(r"\b(?:wait|hmm|but|however|actually|let me|let's|recheck|re-?examine|mistake)\b", re.I)
 # "..., so the mean is 7." / "the angle is indeed $45^\circ$." as the response's closing sentence.
@@ -39,10 +43,12 @@ _NUMBER = re.compile(r"(?<![\w.^_{/])-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?(?![\w^/
 _CLOSING_MATH = re.compile(
     r"(?:therefore|thus|so|hence|final|conclusion|answer|result)[^\n]{0,200}:\s*"
     r"(?:\\\[(?P<a>(?:(?!\\\]|\\\[).){1,500})\\\]|\$\$(?P<b>[^$]{1,500})\$\$)\s*[.]?$", re.I | re.S)
-_ALTERNATIVE = re.compile(r"\s*(?:,|or|and|\\text\{\s*or\s*\})\s*(?:\$|\\\()")  # `$3$ or $4$`
-_FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still)\s+)+")
+_ALTERNATIVE = re.compile(r"\s*(?:,|or|and|to|\\text\{\s*or\s*\})\s*(?:\$|\\\()")  # `$3$ or $4$`, `$5$ to $6$`
+# Words between a cue and its value that do not change the value ("the answer is approximately 2.5").
+_FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then|actually|therefore|still|"
+                     r"approximately|about|roughly|around)\s+)+")
 _FORMULA = re.compile(r"[\^+*<>≠≤≥]|\\(?:frac|sqrt|cdot|times|neq?|[lg]eq?|[lg]t|approx|in)(?![a-zA-Z])")
-_END_MARKERS = re.compile(r"(?:\s*(?:<\|end_of_solution\|>|<\|im_end\|>|<\|endoftext\|>|</s>|<\|eot_id\|>))+\s*$")
+_END_MARKERS = ("<|end_of_solution|>", "<|im_end|>", "<|endoftext|>", "</s>", "<|eot_id|>")
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*(?!\{\s*\})")  # empty boxes (prompt echoes) are not candidates
 _BRACE = re.compile(r"\\.|[{}]", re.S)
 _MAX_BOXES = 256  # only the last boxes can hold the final answer
@@ -58,12 +64,16 @@ _GAP_WRAPPERS = re.compile(r"\\(?:text|textbf|mathrm|mbox)\s*\{|\\[()\[\]]|\$|[{
 # Fallbacks, tried when no box is found; the one matching LAST in the segment wins.
 _FALLBACKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("final_answer_is", re.compile(r"final answer is\s*[:：]?\s*", re.I)),
-    ("answer_colon", re.compile(r"(?:\*\*|##+\s*)?(?:final\s+)?answer(?:\s*\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.I)),
+    ("answer_colon", re.compile(r"(?:\*\*|#{2,6}\s*)?(?:final\s+)?answer(?:\s*\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.I)),
     ("answer_math", re.compile(r"(?<![a-z])(?:final\s+)?answer\s*(?=\$|\\\(|\\\[)", re.I)),  # "Answer $9$"
+    # "**Final Answer**" alone on its line, the answer below it; "Answer 9" (a number ending the line)
+    ("answer_heading", re.compile(r"(?im)^[ \t]*(?:\*\*|#{1,6}[ \t]*)?(?:final[ \t]+)?answer[ \t]*(?:\*\*)?[ \t]*\n\s*")),
+    ("answer_math", re.compile(r"(?im)^[ \t]*(?:final[ \t]+)?answer[ \t]+(?:[-–—][ \t]*)?"
+                               r"(?=[-+]?\d[\d,.]*[ \t]*\.?[ \t]*$)")),
     ("answer_is", re.compile(r"\b(?:the\s+)?(?:correct\s+)?answer\s+(?:is|should be|would be)\s*[:：]?\s*", re.I)),
     ("answer_zh", re.compile(r"(?:答案|结果|最终答案)\s*(?:是|为|应为)?\s*[:：]?\s*")),
     ("choice_zh", re.compile(r"(?:故|所以|因此)?(?:选|应选|选择)\s*(?=[(（]?[A-E]\b)")),
-    ("hashes", re.compile(r"(?m)^\s*####\s*")),
+    ("hashes", re.compile(r"(?m)^[ \t]*####\s*")),  # not `^\s*`: quadratic on 50,000 blank lines
 )
 
 
@@ -75,8 +85,18 @@ def final_segment(response: str) -> tuple[str, str]:
         if i >= 0:
             cut = max(cut, i + len(marker))
     if cut < 0:
-        return _END_MARKERS.sub("", response), ""
-    return _END_MARKERS.sub("", response[cut:]), response[:cut]
+        return _strip_end_markers(response), ""
+    return _strip_end_markers(response[cut:]), response[:cut]
+
+
+def _strip_end_markers(text: str) -> str:
+    """Drop end-of-turn tokens (and the spaces around them) at the very end. A loop, not a regex: a
+    regex `(\\s*<token>)+\\s*$` backtracks quadratically on 100,000 trailing spaces (16 s)."""
+    t = text.rstrip()
+    stripped = False
+    while marker := next((m for m in _END_MARKERS if t.endswith(m)), None):
+        t, stripped = t[:-len(marker)].rstrip(), True
+    return t if stripped else text
 
 
 def _brace_pairs(text: str, start: int) -> dict[int, int]:
@@ -166,6 +186,8 @@ def _take_after(text: str, pos: int) -> str:
     """The answer written right after a cue like 'the answer is': its math span, or its sentence."""
     rest = text[pos:pos + _MAX_ANSWER].lstrip(" \t*:：")
     rest = _FILLER.sub("", rest)  # "the answer is definitely 6"
+    if re.match(r"[^.!?\n]{0,200}\?(?:\s|$)", rest):
+        return ""  # "The answer is 5?" asks; it does not answer
     box, _ = _last_boxed(rest.split("\n\n", 1)[0])
     if box:
         return box
@@ -203,6 +225,9 @@ def _fallback(text: str) -> tuple[str | None, str | None]:
             pass
         if last is None:
             continue
+        if rule == "answer_heading" and (len(text) - last.end() > _MAX_UNDER_HEADING
+                                         or not _HEADED_VALUE.match(text, last.end())):
+            continue  # a heading over a whole solution or a sentence, not over a value
         line_end = text.find("\n\n", last.end())
         after = text[line_end:] if line_end >= 0 else ""
         if len(after) > 3000 or (len(after) > _MAX_AFTER_CUE and _HESITATION.search(after)):
@@ -233,10 +258,13 @@ def _closing_statement(text: str) -> tuple[str | None, str | None]:
         for sentence in reversed(sentences[-2:]):
             sentence = sentence.replace("**", "")  # markdown bold
             m = _STATEMENT.search(sentence) or _CONCLUSION.search(sentence)
+            if m and _MODAL.search(sentence[:m.start()]):
+                return None, None  # "Thus, x cannot be 5.", "The answer could be 5."
             if m:
                 return strip_answer(m.group(1)), "closing_statement"
             numbers = _NUMBER.findall(sentence)
-            if _CONCLUDES.search(sentence) and len(numbers) == 1 and not _FORMULA.search(sentence):
+            if (_CONCLUDES.search(sentence) and len(numbers) == 1 and not _FORMULA.search(sentence)
+                    and not bounds_or_hedges(sentence)):  # "... must be greater than 3." is no value
                 return numbers[0], "closing_number"  # "Therefore, the polygon has 15 sides."
     return None, None
 
@@ -272,7 +300,7 @@ def _after_last_box(final: str, box_end: int) -> tuple[str | None, str | None]:
     """A "Final Answer: ..." line after the last box overrides it: Minerva's closing "Final Answer: The
     final answer is $X$. I hope it is correct." is the answer even when earlier work boxed something."""
     answer, rule = _fallback(final[box_end:])
-    if rule in ("final_answer_is", "answer_colon", "answer_math") and answer and not _is_sentence(answer) \
+    if rule in ("final_answer_is", "answer_colon", "answer_math", "answer_heading") and answer and not _is_sentence(answer) \
             and re.search(r"[\d\\]", answer):  # a value, not "... the final answer is clearly highlighted."
         return answer, rule
     return None, None

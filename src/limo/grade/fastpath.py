@@ -21,7 +21,7 @@ _SPACES = re.compile(r"\\[,;:! ]|\\q?quad|~|\s+")
 _WRAPPERS = re.compile(r"\\(?:left|right|displaystyle|textstyle|big|Big|bigg|Bigg)(?![a-zA-Z])")
 _DEGREE = re.compile(r"\^\{?\\circ\}?|°|\\degree|\^\{\\text\{o\}\}")
 _TEXT = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox|textnormal|operatorname)\s*\{([^{}]*)\}")
-_ASSIGN = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?=(?!=)")
+_ASSIGN = re.compile(r"^[a-zA-Z](?:_(?:\{\w+\}|\w+))?=(?!=)")
 _MAX_DIGITS = 4000  # beyond this, integers are compared as digit strings (Python refuses int() of them)
 
 
@@ -188,7 +188,11 @@ def is_prose(s: str) -> bool:
 def text_key(s: str) -> str:
     """Comparison key for prose answers: case, spaces, punctuation and wrappers ignored."""
     t = unwrap_text(clean(s)).lower()
-    return re.sub(r"[\s{}()\[\].,，。、:;'\"!?-]", "", t)
+    key = re.sub(r"[\s{}()\[\].,，。、:;'\"!?-]", "", t)
+    return _TEXT_SYNONYMS.get(key, key)
+
+
+_TEXT_SYNONYMS = {"dne": "doesnotexist", "doesntexist": "doesnotexist"}  # the abbreviation textbooks use
 
 
 _UNIT_WORDS = ("cm|mm|km|kg|mg|ml|mL|m/s|km/h|mph|kph|meters?|metres?|inches|inch|feet|foot|ft|miles?|hours?|hrs?|"
@@ -243,7 +247,7 @@ def strip_trailing_words(s: str) -> str:
 
 
 # `x =`, `x_p(t) =`, `\\theta_a =`, `MRS_{S,C} =`, `\\frac{V_o(s)}{V_i(s)} =`: a name being defined.
-_NAMED_LHS = re.compile(r"^\s*(?:(?:[A-Za-z]{1,4}|\\[a-zA-Z]+)(?:_\{?[\w,\\ ]+\}?)?(?:\^\{?[\w\\]+\}?)?"
+_NAMED_LHS = re.compile(r"^\s*(?:(?:[A-Za-z]{1,4}|\\[a-zA-Z]+)(?:_(?:\{[\w,\\ ]+\}|\w+))?(?:\^(?:\{[\w\\]+\}|\w+))?"
                         r"(?:\s*\([^()=]{0,20}\))?|\\d?frac\{[^{}=]{1,20}\}\{[^{}=]{1,20}\})\s*=(?!=)\s*")
 
 

@@ -92,11 +92,45 @@ def single_valued(gold: str) -> bool:
     return "," not in s and not _MULTI_VALUED.search(s) and not _OR.search(s) and not re.search(r"\\\{|\\\}", s)
 
 
+# A bound written in words is a relation too: `\text{at least } 5` is not 5.
+_WORD_BOUND = re.compile(r"\b(?:at (?:least|most)|(?:more|less|fewer|greater|smaller|larger) than|up to)\b", re.I)
+
+
 def has_relation(s: str) -> bool:
-    return bool(_REL.search(s))
+    return bool(_REL.search(s) or _WORD_BOUND.search(s))
 
 
-_NAME = r"(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[\w\\]+\}?)?(?:\([a-z]\))?|\|[a-zA-Z]\|"
+_SET_BUILDER = re.compile(r"\s*(?:\\left)?\\\{\s*([a-zA-Z])\s*(?:\\in\s*\\mathbb\s*\{?[RZNQ]\}?\s*)?"
+                          r"(?:\\mid|\\vert|\||:)\s*(.+?)\s*(?:\\right)?\\\}\s*")
+
+
+def set_builder(s: str) -> str:
+    """`\\{x \\mid -1 < x < 2\\}` -> `-1 < x < 2`: a set written by its condition (Gaokao's way of writing
+    an interval) is that condition, which then compares as the interval it describes."""
+    m = _SET_BUILDER.fullmatch(s)
+    return m.group(2) if m and has_relation(m.group(2)) else s
+
+
+_OR_ONLY = re.compile(r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*or\s*\}|\\(?:lor|vee)(?![a-zA-Z])|(?<![a-zA-Z\\])or(?![a-zA-Z])")
+_ALTERNATIVE_SEPS = re.compile(rf"{_OR.pattern}|,|;")
+
+
+def assignment_values(s: str) -> str:
+    """`x = 7 \\text{ or } x = -7` -> `7, -7`: alternatives that all assign one name are the list of its
+    values (so they match the gold `\\pm 7` or `-7, 7`; against one value they are still a hedge)."""
+    items = _split_top(_SPACING.sub(" ", s), _ALTERNATIVE_SEPS)
+    if len(items) < 2:
+        return s
+    found = [re.fullmatch(rf"({_NAME})\s*=(?!=)\s*(.+)", item) for item in items]
+    if not all(found) or len({m.group(1) for m in found if m}) != 1:
+        return s
+    values = [m.group(2) for m in found if m]
+    if any(_REL.search(v) or _EQUALS.search(v) for v in values):
+        return s
+    return ", ".join(values)
+
+
+_NAME = r"(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_(?:\{[\w\\]+\}|\\?\w+))?(?:\([a-z]\))?|\|[a-zA-Z]\|"
 _LESS = r"(?:(?:\\leqslant|\\leq|\\le|\\lt)(?![a-zA-Z])|<|≤)"
 _MORE = r"(?:(?:\\geqslant|\\geq|\\ge|\\gt)(?![a-zA-Z])|>|≥)"
 _MEMBER = re.compile(rf"^\s*(?:{_NAME})\s*\\in\s*")
@@ -157,6 +191,10 @@ def relation_to_interval(s: str) -> str | None:
     """`-2 \\le x < 7` -> `[-2, 7)`, `x \\geq 5` -> `[5, \\infty)`, `x \\in (0, 1]` -> `(0, 1]`, `|x| < 3` ->
     `(-3, 3)`; None when `s` is some other relation (`x \\neq 3`, `x + y > 2`)."""
     s = s.strip()
+    pieces = _split_top(s, _OR_ONLY)
+    if len(pieces) > 1:  # `x < 3 \\text{ or } x > 5` is the union `(-\\infty, 3) \\cup (5, \\infty)`
+        intervals = [relation_to_interval(p) for p in pieces]
+        return None if None in intervals else " \\cup ".join(i for i in intervals if i)
     if m := _MEMBER.match(s):
         return None if s.lstrip().startswith("|") else s[m.end():]
     bounds = _bounds(s)

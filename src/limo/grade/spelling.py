@@ -123,3 +123,36 @@ def rounded_structure_equal(gold: str, answer: str) -> bool:
     if g is None or a is None or g[0] != a[0]:
         return False
     return all(_entry_equal(x, y) for x, y in zip(g[1], a[1]))
+
+
+# A repeating decimal: `0.\overline{12}`, `0.1\overline{6}`, `0.\dot{3}`, or digits then an ellipsis
+# (`0.333\ldots`, `0.1666...`), whose period is the shortest block the written digits end in twice.
+# Lengths are capped (a 5,000-digit period is no answer, and int() refuses 4,300+ digits).
+_OVERLINE = re.compile(r"(?<!\d)(\d{0,30})\.(\d{0,30})\\(?:overline|bar|dot)\s*\{?\s*(\d{1,30})\s*\}?")
+_ELLIPSIS = re.compile(r"(?<!\d)(\d{0,30})\.(\d{1,60})\s*(?:\\ldots|\\dots|\\cdots|\.\.\.|…)")
+
+
+def _repeating(whole: str, head: str, period: str) -> str:
+    value = Fraction(int(whole or 0)) + Fraction(int(head or 0), 10 ** len(head))
+    value += Fraction(int(period), (10 ** len(period) - 1) * 10 ** len(head))
+    return f"\\frac{{{value.numerator}}}{{{value.denominator}}}"
+
+
+def _ellipsis(m: re.Match[str]) -> str:
+    whole, digits = m.group(1), m.group(2)
+    for p in range(1, min(6, len(digits) // 2) + 1):
+        block = digits[-p:]
+        if digits.endswith(block * 2):
+            head = digits[:len(digits) - p]
+            while head.endswith(block):  # `0.333...`: the period starts right after the point
+                head = head[:-p]
+            return _repeating(whole, head, block)
+    return m.group()  # no repeated block: `3.14159...` is a cut-off decimal, left as written
+
+
+def repeating_decimals(s: str) -> str:
+    """`0.\\overline{3}` -> `\\frac{1}{3}`, `0.1\\overline{6}` -> `\\frac{1}{6}`, `0.333\\ldots` -> `\\frac{1}{3}`."""
+    if "." not in s:
+        return s
+    s = _OVERLINE.sub(lambda m: _repeating(m.group(1), m.group(2), m.group(3)), s)
+    return _ELLIPSIS.sub(_ellipsis, s)
