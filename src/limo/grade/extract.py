@@ -23,9 +23,10 @@ _MAX_ANSWER = 4000  # cue-based answers ("the answer is ...") are cut at this le
 _MAX_BOX = 200_000  # a box longer than this is treated as unclosed (50,000-digit numbers still fit)
 _TAIL = 20_000  # cues are looked for in the last 20k characters only
 _HEADED_VALUE = re.compile(r"(?:\$|\\\[|\\\(|\\boxed|[-+]?\d|[A-Za-z]\s*$)")  # maths or a bare value under the heading
-_MAX_UNDER_HEADING = 300
-# A modal or a negation right before the stating verb: "x cannot be 5", "the answer might be 5", "is not".
-_MODAL = re.compile(r"\b(?:could|might|may|cannot|can|would|should|must|not|never)\s+(?:not\s+)?$|n't\s+$", re.I)  # "**Final Answer**" heads its answer only when little text follows it
+_MAX_UNDER_HEADING = 300  # "**Final Answer**" heads its answer only when little text follows it
+# A modal or a negation right before the stating verb: "x cannot be 5", "the answer might be 5" ("would be"
+# is how models state a result: "the next number would be 10,000").
+_MODAL = re.compile(r"\b(?:could|might|may|cannot|can|not|never)\s+(?:not\s+)?$|n't\s+$", re.I)
 _MAX_AFTER_CUE = 400  # more text than this after a cue's paragraph means the model kept reasoning
 _HESITATION = re.compile(r"\b(?:wait|hmm|but|however|actually|let me|let's|recheck|re-?examine|mistake)\b", re.I)
 # "..., so the mean is 7." / "the angle is indeed $45^\circ$." as the response's closing sentence.
