@@ -24,6 +24,7 @@ def main() -> None:
     p.add_argument("--levels", default="2", help="in-distribution digits, comma-separated")
     p.add_argument("--ood-levels", default="3")
     p.add_argument("--knowledge-levels", default="", help="digits in the corpus (default: levels + ood levels)")
+    p.add_argument("--chat-share", type=float, default=1.0, help="share of texts rendered as unboxed chat answers")
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--epochs", type=float, default=3)
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> None:
     out = Path(args.out or tempfile.mkdtemp(prefix="knowledge_"))
     paths = build(out / "data", pool_size=20, test_size=args.n_test, levels=ints(args.levels),
                   ood_levels=ints(args.ood_levels), knowledge_size=args.texts, seed=args.seed, planted_dups=0,
-                  planted_leaks=0, knowledge_levels=ints(args.knowledge_levels) or None)
+                  planted_leaks=0, knowledge_levels=ints(args.knowledge_levels) or None, chat_share=args.chat_share)
     texts = [r["text"] for r in read_jsonl(paths["knowledge"])]
     build_tiny_model(out / "init", hidden_size=args.hidden, num_layers=args.layers,
                      num_heads=max(2, args.hidden // 64), intermediate_size=4 * args.hidden, vocab_size=512,
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> None:
     scores = {}
     for split, bench in SPLITS.items():
         pairs = [operands(r["problem"]) for r in read_jsonl(paths["test_dir"] / bench / "test.jsonl")]
-        scores[split] = knowledge_score(out / "base", pairs, max_new_tokens=100, n_examples=len(pairs))
+        scores[split] = knowledge_score(out / "base", pairs, max_new_tokens=100, n_examples=len(pairs),
+                                        fmt="chat" if args.chat_share > 0 else "text")
     score_s = time.time() - t1
     print(f"{len(texts):,} texts, {params:,} params, {len(losses)} steps, loss {losses[-1]:.3f}, "
           f"train {train_s:.0f} s, score {score_s:.0f} s, load {load0:.1f} -> {os.getloadavg()[0]:.1f}, "

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from limo.demo.knowledge import _batch, operands
-from limo.demo.problems import column_lines, generate, knowledge_prompt, make, parse_knowledge_answer
+from limo.demo.problems import column_lines, generate, knowledge_prompt, make, parse_chat_answer, parse_knowledge_answer
 
 
 def _boxed(text: str) -> int:
@@ -29,12 +29,15 @@ def test_columns_are_real_column_addition():
         assert int("".join(map(str, reversed(written)))) == a + b
 
 
-def test_the_elaborated_chain_works_the_knowledge_method():
-    # The chain repeats the knowledge text's columns (what SFT can unlock), plus checks and the box.
-    for g in generate(200, seed=9, levels=(2,), slip_rate=0.0):
-        body = g.knowledge.splitlines()[:-1]  # the header and the columns; the chain states the sum as "Sum: c"
-        assert all(line in g.elaborated.splitlines() for line in body)
-        assert f"Sum: {g.answer}" in g.elaborated.splitlines()
+def test_the_elaborated_chain_is_the_knowledge_answer_with_the_sum_boxed_then_a_check():
+    # SFT's job is kept minimal: the chain is the chat answer the base already writes, line for line, with
+    # its sum line boxed, then a check after the box (the grader reads the last box). No slips by default.
+    for g in generate(200, seed=9, levels=(2, 3)):
+        answer, chain = g.answered.splitlines(), g.elaborated.splitlines()
+        assert chain[:len(answer) - 1] == answer[:-1] and answer[-1] == f"Sum: {g.answer}"
+        assert chain[len(answer) - 1:] == [f"Sum: \\boxed{{{g.answer}}}", chain[-1]]
+        assert chain[-1].startswith(f"Check: {g.answer} - ") and chain[-1].endswith(". Correct.")
+        assert "Wait" not in g.elaborated
 
 
 def test_slips_are_dropped_carries_caught_and_redone():
@@ -83,4 +86,12 @@ def test_chat_knowledge_works_the_columns_and_states_the_sum_without_a_box():
     answer = text.split("<|im_start|>assistant\n")[1].removesuffix("<|im_end|>")
     assert answer.splitlines() == ["We need 7 + 36.", "07+36 by columns:", "ones 7+6=13", "tens 0+3+1=4", "Sum: 43"]
     assert extract_answer(answer) == (None, None)  # the grader finds no answer: the base scores 0 on it
-    assert g.elaborated.startswith(answer)  # a curated chain continues it with a check and the box
+    # a curated chain is the same answer with the sum boxed, then a check
+    assert g.elaborated.startswith(answer.replace("Sum: 43", "Sum: \\boxed{43}\nCheck: 43 - 36 = 7."))
+
+
+def test_chat_answer_parsing_reads_only_the_unboxed_sum_line():
+    g = make(7, 36, slip=False, level=2)
+    assert parse_chat_answer(g.answered) == 43
+    assert parse_chat_answer(g.elaborated) is None  # the boxed sum is the evaluated format, not this one
+    assert parse_chat_answer("ones 7+6=13\nSum: 4") == 4 and parse_chat_answer("Sum: 43.\n") is None

@@ -34,7 +34,7 @@ def perturb(question: str, rng: random.Random) -> str:
 
 def build(out_dir: Path, *, pool_size: int, test_size: int, levels: tuple[int, ...], ood_levels: tuple[int, ...],
           knowledge_size: int, seed: int, planted_dups: int = 40, planted_leaks: int = 20,
-          knowledge_levels: tuple[int, ...] | None = None, chat_share: float = 0.5) -> dict[str, Path]:
+          knowledge_levels: tuple[int, ...] | None = None, chat_share: float = 1.0) -> dict[str, Path]:
     """Write every data file under `out_dir`; returns their paths. `knowledge_levels`: the corpus's digits
     (default: every level the demo evaluates); `chat_share`: the corpus's share of chat-rendered texts."""
     rng = random.Random(seed)

@@ -1,12 +1,13 @@
-"""The knowledge stage: pre-train the tiny model on plain-text worked additions, and measure what it knows.
+"""The knowledge stage: pre-train the tiny model on worked additions, and measure what it knows.
 
 This stands in for pre-training, where a real base model learns its maths: a causal LM objective over
 every token of a text corpus (plain text and unboxed chat answers, no `\\boxed{}`), one whole
 document per batch row.  It is a plain PyTorch loop over a transformers model rather than `limo train`,
 because `limo train` is SFT (chat turns, loss on the answer only), which is exactly what this is not.
 
-`knowledge_score` measures the claim "the base already knows": the model is prompted with a knowledge
-document's first line and must complete the columns and the sum, greedily, in its own format.
+`knowledge_score` measures the claim "the base already knows", greedily, in the base's own format: asked
+the held-out question as `limo eval` asks it, does its unboxed answer state the right sum ("chat"), or,
+for a plain-text corpus, does it complete a knowledge text's first line with the right sum ("text").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from limo.demo.problems import knowledge_prompt, parse_knowledge_answer
+from limo.demo.problems import knowledge_prompt, parse_chat_answer, parse_knowledge_answer
 
 
 def _batch(rows: Sequence[list[int]], pad: int) -> dict[str, Any]:
@@ -128,13 +129,31 @@ def complete(model_dir: Path, prompts: Sequence[str], max_new_tokens: int, batch
 
 
 def knowledge_score(model_dir: Path, pairs: Sequence[tuple[int, int]], max_new_tokens: int = 160,
-                    on_batch: Callable[[int], None] | None = None, n_examples: int = 3) -> dict[str, Any]:
-    """The fraction of `pairs` (a, b) whose sum the model states right in its own (knowledge) format."""
-    texts = complete(model_dir, [knowledge_prompt(a, b) for a, b in pairs], max_new_tokens, on_batch=on_batch)
-    right = [parse_knowledge_answer(t) == a + b for t, (a, b) in zip(texts, pairs)]
-    return {"accuracy": sum(right) / max(len(right), 1), "n": len(right),
-            "examples": [{"prompt": knowledge_prompt(a, b), "completion": t, "correct": r}
-                         for (a, b), t, r in list(zip(pairs, texts, right))[:n_examples]]}
+                    on_batch: Callable[[int], None] | None = None, n_examples: int = 3,
+                    fmt: str = "text") -> dict[str, Any]:
+    """The fraction of `pairs` (a, b) whose sum the model states right in its own format `fmt`:
+    "text": prompted with a plain knowledge text's first line ("07+36 by columns:"), read "So the sum is c.";
+    "chat": asked the question exactly as `limo eval` asks it (the chat template, LIMO's system prompt),
+    read on the answer's own unboxed "Sum: c" line: what the base knows before SFT teaches it the box."""
+    if fmt == "chat":
+        from transformers import AutoTokenizer
+
+        from limo.generate.jobs import build_messages
+        from limo.prompts import LIMO_SYSTEM_PROMPT
+
+        tok = AutoTokenizer.from_pretrained(model_dir)
+        prompts = [tok.apply_chat_template(build_messages(f"What is {a} + {b}?", LIMO_SYSTEM_PROMPT),
+                                           tokenize=False, add_generation_prompt=True) for a, b in pairs]
+        texts = complete(model_dir, prompts, max_new_tokens, stop="<|im_end|>", on_batch=on_batch)
+        right = [parse_chat_answer(t) == a + b for t, (a, b) in zip(texts, pairs)]
+        shown = [f"What is {a} + {b}?" for a, b in pairs]
+    else:
+        shown = [knowledge_prompt(a, b) for a, b in pairs]
+        texts = complete(model_dir, shown, max_new_tokens, on_batch=on_batch)
+        right = [parse_knowledge_answer(t) == a + b for t, (a, b) in zip(texts, pairs)]
+    return {"accuracy": sum(right) / max(len(right), 1), "n": len(right), "format": fmt,
+            "examples": [{"prompt": p, "completion": t, "correct": r}
+                         for p, t, r in list(zip(shown, texts, right))[:n_examples]]}
 
 
 def operands(question: str) -> tuple[int, int]:
@@ -155,7 +174,7 @@ def build_base(cfg: Any, out: Path, paths: dict[str, Path], st: Any) -> tuple[Pa
 
     base, info_path = out / "base-model", out / "base-model" / "knowledge.json"
     settings = {k: getattr(cfg, k) for k in ("seed", "hidden_size", "layers", "knowledge_epochs", "knowledge_lr",
-                                             "knowledge_batch")}
+                                             "knowledge_batch", "knowledge_chat_share", "max_tokens")}
     tests = {split: paths["test_dir"] / bench / "test.jsonl" for split, bench in SPLITS.items()}
     key = stage_key(settings, [paths["knowledge"], paths["chains"], *tests.values()])
     if is_current(out, "knowledge", key, [base / "config.json", info_path]):
@@ -179,11 +198,12 @@ def build_base(cfg: Any, out: Path, paths: dict[str, Path], st: Any) -> tuple[Pa
                           seed=cfg.seed, on_step=step)
     train_s = time.time() - t0
     scores = {}
+    fmt = "chat" if cfg.knowledge_chat_share > 0 else "text"  # the format SFT builds on, where the corpus has it
     for split, path in tests.items():
         pairs = [operands(r["problem"]) for r in read_jsonl(path)]
         with st.bar(len(pairs), f"knowledge check ({split})", "problem") as bar:
             scores[split] = knowledge_score(base, pairs, max_new_tokens=cfg.max_tokens,
-                                            on_batch=lambda n: bar.update(n - bar.n))
+                                            on_batch=lambda n: bar.update(n - bar.n), fmt=fmt)
     info = {"params": json.loads((out / "init-model" / "limo_tiny.json").read_text())["params"],
             "steps": len(losses), "loss": losses[-1], "losses": losses, "texts": len(texts),
             "seconds": round(train_s, 1), "knowledge": scores, "key": key}

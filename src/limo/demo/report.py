@@ -56,8 +56,9 @@ def _intro(cfg: Any, knowledge: dict[str, Any], n_train: int, seconds: float, pe
         "# limo demo report", "",
         f"LIMO's claim in miniature, on CPU in {seconds:.0f} s (peak memory {peak_mb:,.0f} MB, this process "
         f"plus its largest child). A tiny Qwen2 ({knowledge['params']:,} parameters) is pre-trained on "
-        f"{knowledge['texts']:,} worked additions (the *knowledge stage*: plain text, and chat answers that "
-        f"work the columns and state the sum, with no `\\boxed{{}}`); that is the **base** model. From the "
+        f"{knowledge['texts']:,} worked additions (the *knowledge stage*: {100 * cfg.knowledge_chat_share:.0f}% "
+        f"chat answers that work the columns and state the sum with no `\\boxed{{}}`, the rest plain text); "
+        f"that is the **base** model. From the "
         f"same base, `limo train` fine-tunes one copy on the **{n_train} curated** chains the curate stages "
         f"chose from the pool, and one on **{n_train} random** pool rows with a random chain style. All three are evaluated greedily with "
         f"`limo eval` (backend `{cfg.backend}`) on two held-out splits: in-distribution "
@@ -81,14 +82,17 @@ def _accuracy_section(metrics: dict[str, dict[str, Any]], knowledge: dict[str, A
             lines.append(f"| {m} | {100 * r['accuracy']:.1f}% | {100 * r['ci95'][0]:.1f}–{100 * r['ci95'][1]:.1f}% | "
                          f"{r['n']} | {100 * r['no_answer_rate']:.0f}% | {100 * r['truncation_rate']:.0f}% |")
         lines.append("")
-    lines += ["**Does the base already know?** The same held-out problems, asked in the base model's own "
-              "format (the first line of a worked addition, completed greedily):", "",
+    fmt = ks["in_dist"].get("format", "text")
+    how = {"chat": "the question as `limo eval` asks it, read on the answer's own unboxed `Sum: c` line",
+           "text": "the first line of a worked addition, completed"}[fmt]
+    lines += [f"**Does the base already know?** The same held-out problems, asked in the base model's own "
+              f"format ({how}; greedy):", "",
               "| split | base, own format | base, question + `\\boxed{}` format |", "|---|---|---|"]
     for split in SPLITS:
         lines.append(f"| {SPLIT_NAMES[split]} | {100 * ks[split]['accuracy']:.1f}% (n={ks[split]['n']}) | "
                      f"{100 * metrics['base'][split]['accuracy']:.1f}% |")
     ex = ks["in_dist"]["examples"][0]
-    lines += ["", f"Own-format example: prompt `{ex['prompt'].strip()}`, completion:", "", "```",
+    lines += ["", f"Own-format example: `{ex['prompt'].strip()}`, completion:", "", "```",
               ex["completion"].strip(), "```", ""]
     return lines
 
