@@ -34,7 +34,8 @@ from limo.grade.notation import (alternatives, assignment_values, collapse_chain
                                  has_relation, relation_to_interval, set_builder, single_backslash_relations,
                                  single_valued)
 from limo.grade.units import compare_units, is_compound
-from limo.grade.spelling import decimal_comma_equal, join_digit_groups, repeating_decimals, rounded_structure_equal
+from limo.grade.spelling import (decimal_comma_equal, join_digit_groups, number_word, repeating_decimals,
+                                 rounded_structure_equal)
 
 MvFn = Callable[[str, str], bool]
 _MAX_MV_CHARS = 600  # longer answers are not what a benchmark gold looks like; sympy could take forever
@@ -289,18 +290,26 @@ _INTERVAL = re.compile(r"^\s*[(\[].*(?:,|\\infty).*[)\]]\s*$|\\cup|\\emptyset|\\
 _MEMBER = re.compile(r"^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_(?:\{\w+\}|\w+))?\s*\\in\s+")
 
 
+_ZH_OR = re.compile(r"\\text\s*\{\s*或\s*\}")  # `x<-1 \\text{ 或 } x>1`: Gaokao's "or" between relations
 _EMPTY = re.compile(r"\\varnothing|∅|\\\{\s*\\\}|\\left\\\{\s*\\right\\\}")
 _PLUS_INFINITY = re.compile(r"(^|[(\[,]\s*)\+\s*(?=\\infty)")
 
 
+_REALS = re.compile(r"^\s*\\(?:text|mathrm|textrm)\s*\{\s*(?:all\s+)?real\s+numbers?\s*\}\s*$|^\s*\\text\{\s*all\s+reals\s*\}\s*$", re.I)
+_NO_SOLUTION = re.compile(r"^\s*\\(?:text|mathrm|textrm)\s*\{\s*no\s+(?:real\s+)?solutions?\s*\}\s*$", re.I)
+
+
 def _same_symbols(s: str) -> str:
-    """One spelling for the empty set (`\\varnothing`, `\\{\\}`) and for infinity (`+\\infty` is `\\infty`)."""
+    """One spelling for the empty set (`\\varnothing`, `\\{\\}`, `\\text{no solution}`), the reals
+    (`\\text{all real numbers}`) and infinity (`+\\infty` is `\\infty`)."""
+    s = _NO_SOLUTION.sub(r"\\emptyset", _REALS.sub(r"\\mathbb{R}", s))
     return _PLUS_INFINITY.sub(r"\1", _EMPTY.sub(r"\\emptyset", s))
 
 
 def _prepare(s: str) -> str:
     """The notation rules of `limo.grade.notation` that rewrite a side before any comparison."""
     s = drop_conditions(constants(join_digit_groups(single_backslash_relations(s))))
+    s = _ZH_OR.sub(r"\\text{ or }", number_word(s))
     s = assignment_values(set_builder(_same_symbols(repeating_decimals(s))))
     if len(alternatives(s)) == 1:  # `x = 5 \\text{ or } x = 7` is two values, not a chain
         s = collapse_chain(s)

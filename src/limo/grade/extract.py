@@ -73,7 +73,8 @@ _FALLBACKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                r"(?=[-+]?\d[\d,.]*[ \t]*\.?[ \t]*$)")),
     ("answer_is", re.compile(r"\b(?:the\s+)?(?:correct\s+)?answer\s+(?:is|should be|would be)\s*[:：]?\s*", re.I)),
     ("answer_zh", re.compile(r"(?:答案|结果|最终答案)\s*(?:是|为|应为)?\s*[:：]?\s*")),
-    ("choice_zh", re.compile(r"(?:故|所以|因此)?(?:选|应选|选择)\s*(?=[(（]?[A-E]\b)")),
+    ("choice_zh", re.compile(r"(?:故|所以|因此)?(?:选|应选|选择)\s*[:：]?\s*"  # "故选：C", "故选 $\\mathrm{C}$"
+                             r"(?=\$?\s*(?:\\(?:mathrm|text|textbf)\s*\{\s*)?[(（]?[A-E](?![A-Za-z]))")),
     ("hashes", re.compile(r"(?m)^[ \t]*####\s*")),  # not `^\s*`: quadratic on 50,000 blank lines
 )
 
@@ -145,7 +146,7 @@ def _last_boxed_at(text: str, gold: bool = False) -> tuple[str | None, str | Non
                 break
             continue
         gap = text[end:boxes[-1][0]] if boxes else ""
-        if boxes and not (_joins_parts(gap) or gold and _gold_gap(gap)):
+        if boxes and not (_joins_parts(gap) or gold and _gold_gap(gap) or _numbers_or(gap, content, boxes[-1][2])):
             break
         boxes.append((m.start(), end, content))
         if len(boxes) >= 16:
@@ -181,6 +182,18 @@ def _joins_parts(gap: str) -> bool:
         return True
     plain = _GAP_WRAPPERS.sub(" ", gap)  # labels must be there: display breaks alone do not join two boxes
     return len(gap) <= 80 and bool(_LABEL_GAP.match(plain)) and bool(re.search(r"[A-Za-z=]|\([a-z0-9]\)", plain))
+
+
+_VALUE_BOX = re.compile(r"\s*(?:[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*)?[-+]?\d+(?:\.\d+)?\s*")  # `5`, `x = 5`
+
+
+def _numbers_or(gap: str, first: str, second: str) -> bool:
+    """`$x=\\boxed{5}$ or $x = \\boxed{6}$`: two different numbers offered with "or" between labels are one
+    hedged answer, not a correction. (Two forms of one expression joined by "or", `\\boxed{f(t) = ...45^\\circ}`
+    or `\\boxed{f(t) = ...\\frac{\\pi}{4}}`, are left to the last box: they are not numbers.)"""
+    plain = _GAP_WRAPPERS.sub(" ", gap)
+    return (bool(re.search(r"\bor\b", plain)) and len(gap) <= 80 and bool(_LABEL_GAP.match(re.sub(r"\bor\b", " ", plain)))
+            and bool(_VALUE_BOX.fullmatch(first)) and bool(_VALUE_BOX.fullmatch(second)))
 
 
 def _take_after(text: str, pos: int) -> str:

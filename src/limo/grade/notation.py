@@ -111,7 +111,8 @@ def set_builder(s: str) -> str:
     return m.group(2) if m and has_relation(m.group(2)) else s
 
 
-_OR_ONLY = re.compile(r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*or\s*\}|\\(?:lor|vee)(?![a-zA-Z])|(?<![a-zA-Z\\])or(?![a-zA-Z])")
+_OR_ONLY = re.compile(r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:or|或)\s*\}|\\(?:lor|vee)(?![a-zA-Z])|"
+                      r"(?<![a-zA-Z\\])or(?![a-zA-Z])|或")  # `x<-1 \\text{ 或 } x>1`: Gaokao's "or"
 _ALTERNATIVE_SEPS = re.compile(rf"{_OR.pattern}|,|;")
 
 

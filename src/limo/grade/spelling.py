@@ -156,3 +156,14 @@ def repeating_decimals(s: str) -> str:
         return s
     s = _OVERLINE.sub(lambda m: _repeating(m.group(1), m.group(2), m.group(3)), s)
     return _ELLIPSIS.sub(_ellipsis, s)
+
+
+_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen twenty").split()
+_NUMBER_WORD = re.compile(rf"\s*(?:\\(?:text|textbf|mathrm)\s*\{{\s*)?({'|'.join(_WORDS)})\s*\}}?\s*\.?\s*", re.I)
+
+
+def number_word(s: str) -> str:
+    """`five`, `\\text{two}` -> `5`, `2`: an answer that is one number word (zero to twenty) is that number."""
+    m = _NUMBER_WORD.fullmatch(s)
+    return str(_WORDS.index(m.group(1).lower())) if m else s
