@@ -26,6 +26,8 @@ def test_repeating_decimals(text: str, exact: str) -> None:
     ("3\\text{ g}", "3\\text{ kg}", False), ("3000 \\text{ m}", "3\\text{ km}", True),
     ("0.5\\text{ L}", "500 \\text{ mL}", True), ("2\\text{ hours}", "120\\text{ minutes}", True),
     ("5\\text{ m}", "5\\text{ s}", False),  # different dimensions
+    ("5\\text{ m/s}", "18\\text{ km/h}", True), ("5\\text{ km/h}", "5 \\text{ m/s}", False),  # rates
+    ("10000\\text{ cm}^2", "1 \\text{ m}^2", True), ("100\\text{ cm}^2", "1 \\text{ m}^2", False),  # areas
     ("5", "5\\text{ cm}", None), ("5\\text{ cm}", "5 \\text{ cm}", None),  # one unit, or the same: not this rule's
     ("5\\text{ widgets}", "5\\text{ gadgets}", None),  # unknown units: left to the other rules
 ])

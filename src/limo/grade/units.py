@@ -30,8 +30,8 @@ for _dim, _spec in {
             for _spelling in ((_name[:-2], _name[:-1]) if _name.endswith("s?") else (_name,)):
                 _TABLE[_spelling] = (_dim, Fraction(_size))
 
-_TEXT = r"\\(?:text|mathrm|mbox|textrm|rm|operatorname)\s*\{\s*~?\s*([A-Za-z]+)\s*\}"
-_UNIT = rf"(?:{_TEXT}|(?<![A-Za-z\\])([A-Za-z]+))"
+_TEXT = r"\\(?:text|mathrm|mbox|textrm|rm|operatorname)\s*\{\s*~?\s*([A-Za-z]+(?:/[A-Za-z]+)?)\s*\}"
+_UNIT = rf"(?:{_TEXT}|(?<![A-Za-z\\])([A-Za-z]+(?:/[A-Za-z]+)?))"  # `cm`, `m/s`, `km/h`
 _POWER = r"(?:\^\s*\{?\s*([23])\s*\}?|([²³]))?"
 # the unit at the end, right after a digit (searched from the end: `^(.*?\d)...$` is quadratic on long input)
 _QUANTITY = re.compile(rf"(?<=\d)\s*(?:\\[,;! ]\s*)*{_UNIT}\s*{_POWER}\s*$")
@@ -57,12 +57,15 @@ def _quantity(s: str) -> tuple[Fraction, str, Fraction] | None:
         return None
     unit = m.group(1) or m.group(2)
     power = int(m.group(3) or {"²": 2, "³": 3}.get(m.group(4) or "", 1))
-    if unit not in _TABLE:
+    top, _, bottom = unit.partition("/")
+    if top not in _TABLE or bottom and bottom not in _TABLE:
         return None
     number = parse_number(clean(s[:m.start()]))
     if number is None or number.value is None or number.percent:
         return None
-    dim, size = _TABLE[unit]
+    dim, size = _TABLE[top]
+    if bottom:  # a rate: `km/h` is length/time, 1000/3600 of `m/s`
+        dim, size = f"{dim}/{_TABLE[bottom][0]}", size / _TABLE[bottom][1]
     return number.value, f"{dim}^{power}", size ** power
 
 
