@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from limo.grade import extract, extract_answer
+from limo.grade import boxes, extract_answer
 
-_REAL_BRACE = extract._BRACE
+_REAL_BRACE = boxes._BRACE
 
 CASES = [
     # (response, answer, rule)
@@ -61,7 +61,7 @@ def test_last_answer_wins_over_earlier_cues() -> None:
 
 
 class _CountingBrace:
-    """Stands in for extract._BRACE: counts the tokens (`{`, `}`, escapes) the brace matcher visits."""
+    """Stands in for boxes._BRACE: counts the tokens (`{`, `}`, escapes) the brace matcher visits."""
 
     def __init__(self) -> None:
         self.steps = 0
@@ -74,7 +74,7 @@ class _CountingBrace:
 
 def _extract_counting(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[tuple[str | None, str | None], int]:
     counter = _CountingBrace()
-    monkeypatch.setattr(extract, "_BRACE", counter)
+    monkeypatch.setattr(boxes, "_BRACE", counter)
     return extract_answer(text), counter.steps
 
 
@@ -98,7 +98,7 @@ def test_huge_response_with_many_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (answer, rule) == ("19999", "boxed")
     # only the last _MAX_BOXES boxes can hold the answer: braces are matched from there on, not from the
     # first of 20,000 boxes (3 tokens a box: `\\b`, `{`, `}`)
-    assert steps <= 3 * extract._MAX_BOXES
+    assert steps <= 3 * boxes._MAX_BOXES
 
 
 @pytest.mark.parametrize("response,answer", [

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from limo.grade import budget, grade_many
-from limo.grade.equivalence import mv_verify
+from limo.grade.mathverify import mv_verify
 from limo.grade.gold import normalize_gold
 from limo.grade.judge import decide, judge
 from limo.grade.memo import DECISIONS, DecisionMemo

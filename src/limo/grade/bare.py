@@ -56,7 +56,7 @@ _TAIL_UNIT = re.compile(r"^(?:\\?%|percent|pct|[a-zA-Z]{1,12})?[.!]?$")
 def bare_answer(text: str) -> tuple[str | None, str | None]:
     """A response that is nothing but a final answer (`$\\frac{1}{3}$`, `-5`, `$(3,2)$`, `28 percent`,
     `Here is the matrix: $...$`): the whole short text is its own answer. Prose is never taken."""
-    from limo.grade.extract import strip_answer
+    from limo.grade.boxes import strip_answer
 
     t = text.strip()
     if t.startswith("**") and t.endswith("**"):

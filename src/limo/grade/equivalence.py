@@ -1,8 +1,6 @@
 """Is an extracted answer equivalent to the gold? Fast paths first, then Math-Verify.
 
-`mv_verify` is the one place in limo that calls math_verify. It disables math_verify's own
-signal-based timeouts (they only work in a main thread and do not stop every hang): callers run it in a
-worker process that the parent kills at the deadline (see `limo.grade.pool`).
+Math-Verify itself is called in one place, `limo.grade.mathverify.mv_verify`, the default `mv` here.
 
 `equivalent` decides in this order, stopping at the first answer:
 1. identical after canonical cleaning (spaces, `\\left`, `\\dfrac`, degrees, `$`) -> equal;
@@ -18,17 +16,15 @@ worker process that the parent kills at the deadline (see `limo.grade.pool`).
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 from collections.abc import Callable
-from typing import Any
 
 from limo.grade.fastpath import (Num, choice_letter, clean, drop_named_lhs, is_prose, is_text, numbers_equal, parse_number,
                                  split_top, strip_assignment, strip_choice_prefix, strip_trailing_words,
                                  strip_units, text_key, unwrap_text)
 from limo.grade.equations import compare_equations
-from limo.grade.gold import Gold, enotation_to_latex
+from limo.grade.gold import Gold
+from limo.grade.mathverify import mv_verify
 from limo.grade.numeric import compare_constants, evaluate
 from limo.grade.notation import (alternatives, assignment_values, collapse_chain, constants, drop_conditions,
                                  has_relation, relation_to_interval, set_builder, single_backslash_relations,
@@ -39,131 +35,12 @@ from limo.grade.spelling import (decimal_comma_equal, join_digit_groups, number_
 
 MvFn = Callable[[str, str], bool]
 _MAX_MV_CHARS = 600  # longer answers are not what a benchmark gold looks like; sympy could take forever
-_VALUE_WITH_UNIT = re.compile(r"[\d})]\s*(?:\\[,;! ]\s*)*(?:\\(?:text|mathrm)\{)?[a-zA-Z]+\}?\s*$")  # `\frac{37}{4}m`
 # a^{b^{c...}} with a numeric base: three nested exponents, or two whose value is astronomically large.
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^\s*\{?[^{}]*\^")
 _BIG_FACTORIAL = re.compile(r"\d{5,}\s*!")  # 99999!: sympy would compute it in full
 # a sum or product over 10,000+ terms (`\prod_{k=1}^{10^{9}} k`): sympy would add or multiply them one by one
 _LONG_SERIES = re.compile(r"\\(?:sum|prod)\s*_\s*\{[^{}]*\}\s*\^\s*\{?\s*(?:\d{5,}|\d+\s*\^)")
 _NUM_TOWER = re.compile(r"(\d+)\s*\^\s*\{?\s*\(?\s*(\d+)\s*\^\s*\{?\s*\(?\s*(\d+)")
-
-
-def _mixed_to_sum(s: str) -> str:
-    """`7\\frac{3}{11}` -> `7+\\frac{3}{11}`: Math-Verify would read a mixed number as a product."""
-    def fix(m: re.Match[str]) -> str:
-        whole, num, den = m.group(1), int(m.group(2)), int(m.group(3))
-        return f"({whole}+\\frac{{{num}}}{{{den}}})" if 0 < num < den else m.group(0)
-
-    return re.sub(r"(?<![\d.^_{a-zA-Z])(\d+)\s*\\[dt]?frac\{(\d+)\}\{(\d+)\}", fix, s)
-
-
-def mv_input(s: str) -> str:
-    """A string as Math-Verify should see it: `$...$`-wrapped, e-notation and mixed numbers rewritten,
-    `x_{\\text{red}}` subscripts made plain (Math-Verify's parser stops at them)."""
-    s = re.sub(r"_\{\\(?:text|mathrm)\{(\w+)\}\}", r"_{\1}", s)
-    s = re.sub(r"\\exp\s*\{([^{}]*)\}", r"e^{\1}", s)
-    return f"${_mixed_to_sum(enotation_to_latex(s))}$"
-
-
-def _mv_configs(units: bool) -> list[Any]:
-    from latex2sympy2_extended.math_normalization import NormalizationConfig
-    from math_verify import ExprExtractionConfig, LatexExtractionConfig
-
-    norm = NormalizationConfig(basic_latex=True, units=units, malformed_operators=True, nits=True,
-                               boxed="all", equations=False)
-    return [LatexExtractionConfig(boxed_match_priority=0, normalization_config=norm), ExprExtractionConfig()]
-
-
-@functools.lru_cache(maxsize=4096)
-def _mv_parse(text: str, units: bool) -> list[Any]:
-    """Cached: with n samples per problem the same gold (and often the same answer) comes back n times."""
-    from math_verify import parse
-
-    return parse(mv_input(text), _mv_configs(units), parsing_timeout=None)  # type: ignore[arg-type]
-
-
-def _mv_equal(parsed_gold: list[Any], parsed_answer: list[Any]) -> bool:
-    from math_verify import verify
-
-    # Only a parsed maths object counts: when parsing fails Math-Verify falls back to comparing raw
-    # string fragments, and a half-parsed `\\lambda_{` matched another half-parsed `\\lambda_{`.
-    if not parsed_gold or not parsed_answer or isinstance(parsed_gold[0], str) or isinstance(parsed_answer[0], str):
-        return False
-    try:
-        gold, answer = _same_variable_rhs(parsed_gold[0], parsed_answer[0])
-        if not verify([gold], [answer], timeout_seconds=None):
-            return False
-        return not _numbers_differ(gold, answer)
-    except Exception:  # sympy failing on an odd object: Math-Verify could not show them equal
-        return False
-
-
-def _same_variable_rhs(gold: Any, answer: Any) -> tuple[Any, Any]:
-    """`x = f(y)` vs `x = g(y)`: compare f with g. Math-Verify would solve both equations, which takes
-    seconds for trigonometric right-hand sides; with the same lone variable on the left it is the same."""
-    import sympy
-
-    if (isinstance(gold, sympy.Eq) and isinstance(answer, sympy.Eq) and gold.lhs == answer.lhs
-            and isinstance(gold.lhs, sympy.Symbol)
-            and gold.lhs not in gold.rhs.free_symbols | answer.rhs.free_symbols):
-        return gold.rhs, answer.rhs
-    return gold, answer
-
-
-def mv_verify(gold: str, answer: str) -> bool:
-    """THE math_verify wrapper: parse both (LaTeX, then plain expressions) and verify(gold, answer).
-
-    Math-Verify's unit stripping turns the gold `\\frac{37}{4}m` into 37/4, so when that stripping
-    changed the gold, a second pass keeps letters as symbols; either pass saying equal is equal."""
-    from limo.grade.budget import comparison, heavy
-
-    heavy()  # the first comparison of a worker loads sympy and Math-Verify, with the item's clock paused
-    logging.getLogger("math_verify").setLevel(logging.ERROR)
-    try:
-        with comparison():  # in a worker: a CPU-time limit, past which the item is a `timeout`
-            return _mv_verify(gold, answer)
-    except Exception:  # Math-Verify's parser failing on odd text: it could not show them equal
-        return False
-
-
-mv_verify.memo_tag = "math-verify"  # type: ignore[attr-defined]  # its decisions may be remembered
-
-
-def _mv_verify(gold: str, answer: str) -> bool:
-    gold_units = _mv_parse(gold, units=True)
-    if _mv_equal(gold_units, _mv_parse(answer, units=True)):
-        return True
-    if not _VALUE_WITH_UNIT.search(gold):
-        return False  # nothing unit-like at the end of the gold for the first pass to have stripped
-    gold_plain = _mv_parse(gold, units=False)
-    if [str(x) for x in gold_plain[:1]] == [str(x) for x in gold_units[:1]]:
-        return False  # unit stripping did not change the gold: a second pass would say the same
-    return _mv_equal(gold_plain, _mv_parse(answer, units=False))
-
-
-def _numbers_differ(a: object, b: object) -> bool:
-    """Veto a Math-Verify `equal` between two constants that differ relatively.
-
-    Math-Verify rounds floats to 6 decimals (so `3.3e-22` == `1.3e-27`) and compares exact values at 15
-    digits (`1/2004!` == `1/2006!`). Exact constants must agree to 30 digits, floats to 1e-6 relative.
-    An undefined value (`7 - 0\\cdot\\infty` is NaN) equals nothing, and a comparison sympy cannot
-    decide (a relational whose truth is unknown) is not evidence of equality: both veto."""
-    import sympy
-
-    if not (isinstance(a, sympy.Expr) and isinstance(b, sympy.Expr)) or a.free_symbols or b.free_symbols:
-        return False
-    if a.has(sympy.nan, sympy.zoo) or b.has(sympy.nan, sympy.zoo):
-        return True
-    try:
-        diff, scale = abs((a - b).evalf(50)), max(abs(a.evalf(50)), abs(b.evalf(50)))
-        if diff.has(sympy.nan) or scale.has(sympy.nan):
-            return True
-        if not (diff.is_Number and scale.is_Number) or diff == 0:
-            return False
-        tolerance = "1e-6" if a.has(sympy.Float) or b.has(sympy.Float) else "1e-30"
-        return bool(diff > scale * sympy.Float(tolerance))
-    except (TypeError, ValueError, ArithmeticError):
-        return True
 
 
 _MAX_NESTING = 30  # brackets nested deeper than this are no benchmark answer; sympy's parser recurses on them

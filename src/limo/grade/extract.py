@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 
 from limo.grade.bare import bare_answer, cut_new_turn
+from limo.grade.boxes import HESITATION, last_boxed, last_boxed_at, strip_answer
 from limo.grade.closing import bounds_or_hedges, closing_quantity, sentence_number, split_sentences
 
 # Markers after which the model's final answer segment starts (DeepSeek-R1/Qwen3, Sky-T1).
 _THINK_END = ("</think>", "<|end_of_thought|>")
 _MAX_ANSWER = 4000  # cue-based answers ("the answer is ...") are cut at this length
-_MAX_BOX = 200_000  # a box longer than this is treated as unclosed (50,000-digit numbers still fit)
 _TAIL = 20_000  # cues are looked for in the last 20k characters only
 _HEADED_VALUE = re.compile(r"(?:\$|\\\[|\\\(|\\boxed|[-+]?\d|[A-Za-z]\s*$)")  # maths or a bare value under the heading
 _MAX_UNDER_HEADING = 300  # "**Final Answer**" heads its answer only when little text follows it
@@ -28,7 +28,6 @@ _MAX_UNDER_HEADING = 300  # "**Final Answer**" heads its answer only when little
 # is how models state a result: "the next number would be 10,000").
 _MODAL = re.compile(r"\b(?:could|might|may|cannot|can|not|never)\s+(?:not\s+)?$|n't\s+$", re.I)
 _MAX_AFTER_CUE = 400  # more text than this after a cue's paragraph means the model kept reasoning
-_HESITATION = re.compile(r"\b(?:wait|hmm|but|however|actually|let me|let's|recheck|re-?examine|mistake)\b", re.I)
 # "..., so the mean is 7." / "the angle is indeed $45^\circ$." as the response's closing sentence.
 _STATEMENT = re.compile(
     r"\b(?:is|are|equals|be|gives|get|=)\s+(?:indeed\s+|exactly\s+|just\s+|simply\s+|therefore\s+|equal to\s+)*"
@@ -50,17 +49,6 @@ _FILLER = re.compile(r"^(?:(?:indeed|definitely|clearly|exactly|simply|just|then
                      r"approximately|about|roughly|around)\s+)+")
 _FORMULA = re.compile(r"[\^+*<>≠≤≥]|\\(?:frac|sqrt|cdot|times|neq?|[lg]eq?|[lg]t|approx|in)(?![a-zA-Z])")
 _END_MARKERS = ("<|end_of_solution|>", "<|im_end|>", "<|endoftext|>", "</s>", "<|eot_id|>")
-_BOX = re.compile(r"\\(?:boxed|fbox)\s*(?!\{\s*\})")  # empty boxes (prompt echoes) are not candidates
-_BRACE = re.compile(r"\\.|[{}]", re.S)
-_MAX_BOXES = 256  # only the last boxes can hold the final answer
-# Between two boxes that together form one multi-part answer: only separators, no words.
-_MULTI_GAP = re.compile(r"^[\s,;$.]*(?:(?:and|or|&|\\quad|\\qquad|\\text\{\s*(?:and|or|,)?\s*\}|,)[\s,;$.]*)*$")
-
-# Two boxes joined by labels rather than hesitation: `\\boxed{(3, 3)} for part (a) and \\boxed{(1, 1)}`,
-# `y_1 = \\boxed{A} \\) and \\( y_2 = \\boxed{B}`. Checked after stripping `$`, `\\(`, `\\text{`.
-_LABEL_GAP = re.compile(r"^(?:and|&|respectively|for|in|part|parts|\([a-z0-9]\)|[a-z0-9]\)|"
-                        r"(?:[a-z]|\\[a-z]+)(?:_\{?\w+\}?)?(?:\([a-z]\))?\s*=|[\s,;.:])*$", re.I)
-_GAP_WRAPPERS = re.compile(r"\\(?:text|textbf|mathrm|mbox)\s*\{|\\[()\[\]]|\$|[{}]|\\q?quad")
 
 # Fallbacks, tried when no box is found; the one matching LAST in the segment wins.
 _FALLBACKS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -101,108 +89,13 @@ def _strip_end_markers(text: str) -> str:
     return t if stripped else text
 
 
-def _brace_pairs(text: str, start: int) -> dict[int, int]:
-    """Matching `}` for every `{` from `start` on, in one pass (escaped `\\{` `\\}` are not braces).
-    One pass, not one scan per box: 50,000 unclosed boxes would otherwise cost 50,000 scans."""
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    for m in _BRACE.finditer(text, start):
-        c = m.group()
-        if c == "{":
-            stack.append(m.start())
-        elif c == "}" and stack:
-            pairs[stack.pop()] = m.start()
-    return pairs
-
-
-def _box_content(text: str, start: int, pairs: dict[int, int]) -> tuple[str | None, int]:
-    """Content of the box whose `\\boxed` match ends at `start`; (None, start) if unclosed/too long."""
-    if start < len(text) and text[start] == "{":
-        close = pairs.get(start)
-        if close is None or close - start > _MAX_BOX:
-            return None, start
-        return text[start + 1:close], close + 1
-    m = re.match(r"[^\s$]+", text[start:start + 200])  # `\boxed 5` form
-    return (m.group(0), start + m.end()) if m else (None, start)
-
-
-def _last_boxed(text: str) -> tuple[str | None, str | None]:
-    answer, rule, _ = _last_boxed_at(text)
-    return answer, rule
-
-
-def _last_boxed_at(text: str, gold: bool = False) -> tuple[str | None, str | None, int]:
-    """The last non-empty box and where it ends; adjacent boxes separated only by `,`/`and` or by part
-    labels form one multi-part answer."""
-    matches = list(_BOX.finditer(text))[-_MAX_BOXES:]
-    if not matches:
-        return None, None, -1
-    pairs = _brace_pairs(text, matches[0].end())
-    boxes: list[tuple[int, int, str]] = []  # (start, end, content) of the trailing run of boxes
-    for m in reversed(matches):
-        content, end = _box_content(text, m.end(), pairs)
-        if content is None or not content.strip():
-            if boxes:
-                break
-            continue
-        gap = text[end:boxes[-1][0]] if boxes else ""
-        if boxes and not (_joins_parts(gap) or gold and _gold_gap(gap) or _numbers_or(gap, content, boxes[-1][2])):
-            break
-        boxes.append((m.start(), end, content))
-        if len(boxes) >= 16:
-            break
-    if not boxes:
-        return None, None, -1
-    parts = list(dict.fromkeys(strip_answer(c) for _, _, c in reversed(boxes)))  # `\boxed{5} \boxed{5}` is 5
-    if len(parts) == 1:
-        return parts[0], "boxed", boxes[0][1]
-    return ", ".join(parts), "boxed_multi", boxes[0][1]
-
-
-def gold_boxes(text: str) -> str | None:
-    """The answer of a gold that boxes: its last run of boxes, each brace-matched on its own
-    (`\boxed{3} \text{ and } \boxed{4}` is `3, 4`, not `3} \text{ and } \boxed{4`). As in a response,
-    words between boxes end the run (`\boxed{1} no no \boxed{2}` is 2); symbols alone do not."""
-    return _last_boxed_at(text, gold=True)[0]
-
-
-def _gold_gap(gap: str) -> bool:
-    """Between two boxes of a gold: symbols, or a few label words (`\\boxed{1} papers and \\boxed{2} bins`).
-    A gold does not hesitate, but a sentence end or words such as "no"/"wait" still end the run."""
-    if not re.search(r"[A-Za-z]", gap):
-        return True
-    return (len(gap) <= 40 and "\n" not in gap and not re.search(r"[.;:!?](?:\s|$)", gap)
-            and len(re.findall(r"[A-Za-z]+", gap)) <= 4 and not re.search(r"\b(?:no|not|wait|or)\b", gap, re.I)
-            and not _HESITATION.search(gap))
-
-
-def _joins_parts(gap: str) -> bool:
-    """True when the text between two boxes only separates parts of one answer (no hesitation)."""
-    if _MULTI_GAP.match(gap):
-        return True
-    plain = _GAP_WRAPPERS.sub(" ", gap)  # labels must be there: display breaks alone do not join two boxes
-    return len(gap) <= 80 and bool(_LABEL_GAP.match(plain)) and bool(re.search(r"[A-Za-z=]|\([a-z0-9]\)", plain))
-
-
-_VALUE_BOX = re.compile(r"\s*(?:[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*)?[-+]?\d+(?:\.\d+)?\s*")  # `5`, `x = 5`
-
-
-def _numbers_or(gap: str, first: str, second: str) -> bool:
-    """`$x=\\boxed{5}$ or $x = \\boxed{6}$`: two different numbers offered with "or" between labels are one
-    hedged answer, not a correction. (Two forms of one expression joined by "or", `\\boxed{f(t) = ...45^\\circ}`
-    or `\\boxed{f(t) = ...\\frac{\\pi}{4}}`, are left to the last box: they are not numbers.)"""
-    plain = _GAP_WRAPPERS.sub(" ", gap)
-    return (bool(re.search(r"\bor\b", plain)) and len(gap) <= 80 and bool(_LABEL_GAP.match(re.sub(r"\bor\b", " ", plain)))
-            and bool(_VALUE_BOX.fullmatch(first)) and bool(_VALUE_BOX.fullmatch(second)))
-
-
 def _take_after(text: str, pos: int) -> str:
     """The answer written right after a cue like 'the answer is': its math span, or its sentence."""
     rest = text[pos:pos + _MAX_ANSWER].lstrip(" \t*:：")
     rest = _FILLER.sub("", rest)  # "the answer is definitely 6"
     if re.match(r"[^.!?\n]{0,200}\?(?:\s|$)", rest):
         return ""  # "The answer is 5?" asks; it does not answer
-    box, _ = _last_boxed(rest.split("\n\n", 1)[0])
+    box, _ = last_boxed(rest.split("\n\n", 1)[0])
     if box:
         return box
     for open_, close in (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$")):
@@ -244,7 +137,7 @@ def _fallback(text: str) -> tuple[str | None, str | None]:
             continue  # a heading over a whole solution or a sentence, not over a value
         line_end = text.find("\n\n", last.end())
         after = text[line_end:] if line_end >= 0 else ""
-        if len(after) > 3000 or (len(after) > _MAX_AFTER_CUE and _HESITATION.search(after)):
+        if len(after) > 3000 or (len(after) > _MAX_AFTER_CUE and HESITATION.search(after)):
             continue
         answer = strip_answer(_take_after(text, last.end()))
         if answer and (best is None or last.end() > best[0]):  # ties: the more specific rule, listed first
@@ -265,7 +158,7 @@ def _closing_statement(text: str) -> tuple[str | None, str | None]:
     if m:  # "Thus, the equation of the plane is:\n\\[ 5x - 7y + 11z + 4 = 0 \\]"
         return strip_answer(m.group("a") or m.group("b")), "closing_math"
     paragraphs = [p for p in tail.split("\n\n") if p.strip()][-2:]
-    if len(paragraphs) == 2 and (len(paragraphs[1]) > 100 or _HESITATION.search(paragraphs[1])):
+    if len(paragraphs) == 2 and (len(paragraphs[1]) > 100 or HESITATION.search(paragraphs[1])):
         paragraphs = paragraphs[1:]  # only a short sign-off ("I think that's it.") may follow the statement
     for para in reversed(paragraphs):
         sentences = split_sentences(para)
@@ -281,33 +174,6 @@ def _closing_statement(text: str) -> tuple[str | None, str | None]:
                     and not bounds_or_hedges(sentence)):  # "... must be greater than 3." is no value
                 return numbers[0], "closing_number"  # "Therefore, the polygon has 15 sides."
     return None, None
-
-
-def strip_answer(answer: str) -> str:
-    """Remove wrapping that is not part of the answer: `$`, `\\boxed`, `**`, trailing periods."""
-    a = answer.strip()
-    for _ in range(4):
-        before = a
-        a = a.strip().strip("*").strip()
-        if len(a) > 2 and a[0] in '"“' and a[-1] in '"”':  # `"$12$ and $13$"`, also `\"...\"`
-            a = a[1:-1].removesuffix("\\").strip()
-        elif len(a) > 4 and a.startswith('\\"') and a.endswith('\\"'):
-            a = a[2:-2]
-        if a.startswith("$$") and a.endswith("$$") and len(a) > 4:
-            a = a[2:-2]
-        elif a.startswith("$") and a.endswith("$") and len(a) > 2:
-            a = a[1:-1]
-        elif a.startswith("\\(") and a.endswith("\\)") or a.startswith("\\[") and a.endswith("\\]"):
-            a = a[2:-2]
-        m = re.fullmatch(r"\\(?:boxed|fbox)\s*\{(.*)\}", a, re.S)
-        if m:
-            a = m.group(1)
-        a = re.sub(r"(?:\\[,;:! ]|\s|\\quad)*[.。]?$", "", a)
-        if a == before:
-            break
-    if re.search(r"(?<!\\)(?:\$|\\[()])", a):  # stray `$` / `\(` left inside: `12 $ and $13`, `3\) or \(4`
-        a = re.sub(r"(?<!\\)(?:\$|\\[()])", "", a)
-    return a.strip()
 
 
 def _after_last_box(final: str, box_end: int) -> tuple[str | None, str | None]:
@@ -331,7 +197,7 @@ def extract_answer(response: str) -> tuple[str | None, str | None]:
     if not isinstance(response, str) or not response.strip():
         return None, None
     final, thinking = final_segment(cut_new_turn(response))
-    answer, rule, box_end = _last_boxed_at(final)
+    answer, rule, box_end = last_boxed_at(final)
     if answer is not None:
         later, later_rule = _after_last_box(final, box_end)
         answer, rule = (later, later_rule) if later else (answer, rule)
@@ -342,7 +208,7 @@ def extract_answer(response: str) -> tuple[str | None, str | None]:
     if answer is None:
         answer, rule = bare_answer(final)
     if answer is None and thinking:
-        answer, rule = _last_boxed(thinking)
+        answer, rule = last_boxed(thinking)
         rule = rule and f"think_{rule}"
     if not answer:
         return None, None

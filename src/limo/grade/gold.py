@@ -73,7 +73,8 @@ def _answer_part(s: str) -> str:
     """The answer in a gold that carries more than one: the last run of boxes of a gold that boxes
     (`\\boxed{2}, \\boxed{3}` is `2, 3`), the final answer of a gold that is a whole worked solution, and `and`
     between values as a list separator (`p = -1 \\text{ and } p = 2` is two values)."""
-    from limo.grade.extract import extract_answer, gold_boxes
+    from limo.grade.boxes import gold_boxes
+    from limo.grade.extract import extract_answer
     from limo.grade.fastpath import is_prose
 
     if "\\boxed" in s or "\\fbox" in s:

@@ -15,7 +15,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from limo.grade.equivalence import MvFn, equivalent, mv_verify
+from limo.grade.equivalence import MvFn, equivalent
+from limo.grade.mathverify import mv_verify
 from limo.grade.extract import extract_answer
 from limo.errors import LimoError
 from limo.grade.gold import Gold, normalize_gold

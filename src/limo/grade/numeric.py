@@ -276,7 +276,7 @@ def _compare_lists(gold: str, answer: str) -> bool | None:
 def decimal_constants_differ(gold: str, answer: str) -> bool:
     """Two constants, one written with a decimal point, whose values differ by more than 1e-5 relative
     (`10^{142.5}` vs `10`). Such a pair ends `not_equal` whatever Math-Verify says (its `equal` between
-    constants is vetoed beyond 1e-6 relative, `limo.grade.equivalence._numbers_differ`), so sympy is
+    constants is vetoed beyond 1e-6 relative, `limo.grade.mathverify._numbers_differ`), so sympy is
     spared; decimals never make an `equal` here (rounding is the other paths' business)."""
     if "." not in gold and "." not in answer:
         return False

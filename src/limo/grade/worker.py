@@ -22,7 +22,7 @@ def run_task(kind: str, args: tuple[Any, ...]) -> Any:
         response, gold, *grader = args
         return judge(response, gold, grader=grader[0] if grader else "limo").to_dict()
     if kind == "mv":
-        from limo.grade.equivalence import mv_verify
+        from limo.grade.mathverify import mv_verify
 
         return mv_verify(*args)
     raise ValueError(f"unknown task kind {kind!r}")
