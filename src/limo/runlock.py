@@ -77,12 +77,19 @@ class RunLock:
         self.release()
 
 
-def _read_owner(fd: int) -> str:
-    try:
-        info = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        return f"pid {info['pid']} on {info['host']} since {info['since']}"
-    except (ValueError, KeyError, OSError):
-        return "a process that is still starting"
+def _read_owner(fd: int, wait: float = 1.0) -> str:
+    """The owner's pid, host and start time. The owner writes them right after taking the lock, so a run
+    refused in between (two runs started together) finds the file empty or half-written: it looks again
+    for up to `wait` seconds before saying only that the owner is still starting."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            return f"pid {info['pid']} on {info['host']} since {info['since']}"
+        except (ValueError, KeyError, OSError):
+            if time.monotonic() >= deadline:
+                return "a process that is still starting"
+            time.sleep(0.05)
 
 
 def diff_fields(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
