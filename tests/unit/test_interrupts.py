@@ -37,16 +37,23 @@ def test_grade_refuses_a_folder_output_before_grading(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out"]
 
 
+def _default_sigint() -> None:
+    """Ctrl-C's default action in the child: a test run started in the background (`cmd &` in a script,
+    as a CI harness may) ignores SIGINT, children inherit that, and Python then installs no
+    KeyboardInterrupt handler, so the interrupt would never arrive (seen: exit code 0 after the signal)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_grade_is_one_line_and_leaves_no_temp_file(tmp_path):
     inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    # Distinct rows: identical ones are decided once and remembered (limo.grade.memo), and 200,000 copies of
-    # one row then finish in about 4 s, before the interrupt below (seen once in CI: exit code 0).
+    # Distinct rows (about 40 s of grading): identical ones would be decided once and then remembered
+    # (limo.grade.memo), which could finish before the interrupt below.
     rows = (json.dumps({"response": f"so \\boxed{{\\frac{{1}}{{{i}}} + \\sqrt{{2}}}}", "gold": f"\\frac{{1}}{{{i}}}+\\sqrt{{2}}"})
             for i in range(1, 200_001))
     inp.write_text("\n".join(rows) + "\n")
     proc = subprocess.Popen([sys.executable, "-m", "limo.cli", "grade", str(inp), "-o", str(out), "--workers", "2",
                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".out.jsonl.tmp*")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
