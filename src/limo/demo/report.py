@@ -54,8 +54,8 @@ def write_outputs(out: Path, cfg: Any, results: dict[str, dict[str, Path]], know
 def _intro(cfg: Any, knowledge: dict[str, Any], n_train: int, seconds: float, peak_mb: float) -> list[str]:
     return [
         "# limo demo report", "",
-        f"LIMO's claim in miniature, on CPU in {seconds:.0f} s (peak memory {peak_mb:,.0f} MB, this process "
-        f"plus its largest child). A tiny Qwen2 ({knowledge['params']:,} parameters) is pre-trained on "
+        f"LIMO's claim in miniature, on CPU in {seconds:.0f} s (peak memory {peak_mb:,.0f} MB: this process "
+        f"and the ones it started, summed, sampled every 0.25 s). A tiny Qwen2 ({knowledge['params']:,} parameters) is pre-trained on "
         f"{knowledge['texts']:,} worked additions (the *knowledge stage*: {100 * cfg.knowledge_chat_share:.0f}% "
         f"chat answers that work the columns and state the sum with no `\\boxed{{}}`, the rest plain text); "
         f"that is the **base** model. From the "
@@ -98,8 +98,6 @@ def _accuracy_section(metrics: dict[str, dict[str, Any]], knowledge: dict[str, A
 
 
 def _funnel_section(out: Path, cfg: Any) -> list[str]:
-    from limo.demo.pipeline import stage_counts
-
     from limo.curate.pipeline import stage_dir
 
     curate = out / "curated" / "curate"
@@ -211,3 +209,15 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 def _count(path: Path) -> int:
     return len(_rows(path))
+
+
+def stage_counts(out: Path) -> list[tuple[str, int, int]]:
+    """(stage, in, kept) for each curate stage, from its stage.json."""
+    import json
+
+    rows = []
+    for marker in sorted((out / "curated" / "curate").glob("[0-9][0-9]_*/stage.json")):
+        info = json.loads(marker.read_text())
+        stats = info.get("stats", {})
+        rows.append((info["stage"], stats.get("in", 0), stats.get("kept", 0)))
+    return rows
