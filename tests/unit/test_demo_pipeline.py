@@ -93,3 +93,22 @@ def test_the_cli_leaves_the_default_backend_to_demo_config(monkeypatch):
     cli.run(parser.parse_args(["--backend", "vllm", "epochs=3"]))
     assert seen[0].backend == DemoConfig().backend == "hf"
     assert (seen[1].backend, seen[1].epochs) == ("vllm", 3)
+
+
+def test_examples_show_a_wrong_answer_from_the_other_split_when_in_dist_is_all_right(tmp_path):
+    from limo.demo.report import _examples
+
+    dirs = {}
+    for split, correct in (("in_dist", True), ("ood", False)):
+        d = dirs[split] = tmp_path / split
+        d.mkdir()
+        (d / "problems.jsonl").write_text("".join(
+            json.dumps({"id": f"{split}-{i}", "problem": f"What is {i} + 1?", "answer": str(i + 1)}) + "\n"
+            for i in range(4)))
+        (d / "samples.jsonl").write_text("".join(
+            json.dumps({"problem_id": f"{split}-{i}", "response": f"r{i}",
+                        "verdict": {"correct": correct, "extracted": str(i + 1) if correct else None}}) + "\n"
+            for i in range(4)))
+    picked = _examples(dirs)
+    assert [(e["split"], e["correct"]) for e in picked] == [("ood", False), ("in_dist", True), ("in_dist", True)]
+    assert picked[0]["problem"] == "What is 0 + 1?" and picked[0]["answer"] == "1"

@@ -128,28 +128,33 @@ def _training_section(curves: dict[str, list[dict[str, Any]]], knowledge: dict[s
 
 
 def _examples_section(out: Path, results: dict[str, dict[str, Path]]) -> list[str]:
-    lines = ["## Example responses (in-distribution split)", ""]
+    lines = ["## Example responses", ""]
     for m in MODELS:
         lines += [f"### {m}", ""]
-        for ex in _examples(Path(results[m]["results"]).parent / SPLITS["in_dist"]):
+        run = Path(results[m]["results"]).parent
+        for ex in _examples({split: run / bench for split, bench in SPLITS.items()}):
             mark = "right" if ex["correct"] else "wrong"
-            lines += [f"**{ex['problem']}** (gold {ex['answer']}, extracted {ex['extracted']}: {mark})", "",
-                      "```", ex["response"].strip()[:800] or "(empty)", "```", ""]
+            lines += [f"**{ex['problem']}** ({SPLIT_NAMES[ex['split']]}; gold {ex['answer']}, extracted "
+                      f"{ex['extracted']}: {mark})", "", "```", ex["response"].strip()[:800] or "(empty)", "```", ""]
     return lines
 
 
-def _examples(bench_dir: Path, k: int = 3) -> list[dict[str, Any]]:
-    """Up to k responses mixing right and wrong ones (first wrong, then right, then the next)."""
-    problems = {r["id"]: r for r in _rows(bench_dir / "problems.jsonl")}
-    rows = sorted((r for f in sorted(bench_dir.glob("samples*.jsonl")) for r in _rows(f)),
-                  key=lambda r: r["problem_id"])
-    pick = [r for r in rows if not (r.get("verdict") or {}).get("correct")][:1]
-    pick += [r for r in rows if (r.get("verdict") or {}).get("correct")][:1]
+def _examples(bench_dirs: dict[str, Path], k: int = 3) -> list[dict[str, Any]]:
+    """Up to k responses mixing right and wrong ones: a wrong one and a right one (in-distribution first,
+    else the other split: a model right on every in-distribution problem shows where it fails), then the
+    next in-distribution ones."""
+    rows = []
+    for split, bench_dir in bench_dirs.items():
+        problems = {r["id"]: r for r in _rows(bench_dir / "problems.jsonl")}
+        samples = sorted((r for f in sorted(bench_dir.glob("samples*.jsonl")) for r in _rows(f)),
+                         key=lambda r: r["problem_id"])
+        rows += [{"problem": problems.get(r["problem_id"], {}).get("problem", r["problem_id"]),
+                  "answer": problems.get(r["problem_id"], {}).get("answer"), "response": r.get("response", ""),
+                  "correct": bool((r.get("verdict") or {}).get("correct")), "split": split,
+                  "extracted": (r.get("verdict") or {}).get("extracted")} for r in samples]
+    pick = [r for r in rows if not r["correct"]][:1] + [r for r in rows if r["correct"]][:1]
     pick += [r for r in rows if r not in pick][: k - len(pick)]
-    return [{"problem": problems.get(r["problem_id"], {}).get("problem", r["problem_id"]),
-             "answer": problems.get(r["problem_id"], {}).get("answer"), "response": r.get("response", ""),
-             "correct": bool((r.get("verdict") or {}).get("correct")),
-             "extracted": (r.get("verdict") or {}).get("extracted")} for r in pick]
+    return pick
 
 
 def _plot_accuracy(metrics: dict[str, dict[str, Any]], path: Path) -> None:
