@@ -147,7 +147,7 @@ def numbers_equal(gold: Num, answer: Num) -> bool:
 
 
 _CHOICE = re.compile(r"^(?:\\text\{|\\textbf\{|\\mathrm\{|\\mathbf\{)?(?:option|choice|选项?)?\s*"
-                     r"[(（]?([A-J])[)）]?(?:\}|(?=[.．、:：\s]|$))", re.I)
+                     r"[(（]?([A-J])[)）]?(?:\}|(?=[.．、:：\s]|\\[ ,;:!]|\\q?quad|$))", re.I)  # `(C)\ 5`: LaTeX spaces
 
 
 _CHOICE_PREFIX = re.compile(r"^(?:\\textbf\{|\\text\{|\\mathrm\{)?\s*\(([A-E])\)\s*\}?\s*(?=\S)")

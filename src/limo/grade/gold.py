@@ -21,6 +21,9 @@ class Gold:
 
 
 _CHOICE_GOLD = re.compile(r"^\(?([A-J])\)?\s*(?:[.．、:：]\s*(.*))?$", re.S)
+# MATH ships some option golds wrapped (`\text{(C)}`): unwrapped, they name their letter like `(C)` does, so an
+# answer that gives the letter with its content (`\boxed{(C) Parabola}`) is read as that letter.
+_TEXT_WRAP = re.compile(r"^\\(?:text|textbf|mathrm|mathbf)\{\s*(\(?[A-J]\)?)\s*\}$")
 _NUMPY_FUNCS = {"arcsin": r"\arcsin", "arccos": r"\arccos", "arctan": r"\arctan", "sin": r"\sin",
                 "cos": r"\cos", "tan": r"\tan", "log": r"\ln", "log10": r"\log_{10}", "log2": r"\log_{2}",
                 "exp": "exp", "sqrt": "sqrt"}
@@ -112,7 +115,8 @@ def normalize_gold(gold: Any) -> Gold | None:
     text = gold_text(gold)
     if text is None:
         return None
-    m = _CHOICE_GOLD.match(text) if isinstance(gold, str) else None
+    wrapped = _TEXT_WRAP.match(text)
+    m = _CHOICE_GOLD.match(wrapped.group(1) if wrapped else text) if isinstance(gold, str) else None
     if m:
         content = (m.group(2) or "").strip()
         return Gold(text=content or m.group(1), choice=m.group(1))
