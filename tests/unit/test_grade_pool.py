@@ -23,6 +23,12 @@ HOSTILE = [
     ("\\boxed{" + "{" * 100_000, "1", "unclosed braces"),
     ("\\boxed{100!!!}", "1", "factorial of a factorial: only the kill can stop it"),
     ("\\boxed{\\sqrt{" * 300 + "2" + "}}" * 300, "2", "nested radicals"),
+    ("\\boxed{4" + " " * 100_000 + "\\pmod{9}}", "5", "a modulus after 100,000 spaces"),
+    ("\\boxed{7" + "\\ (" * 30_000 + "\\text{for } n>0)}", "8", "30,000 spacings before a parenthetical condition"),
+    # graded in the calling process (no Math-Verify needed), where no timeout can stop a slow regex:
+    ("\\boxed{4" + " " * 100_000 + "}", "5", "100,000 spaces inside a box (was 256 s)"),
+    ("\\boxed{7 \\text{ (assuming" + " " * 20_000 + "} n>0)}", "8", "a relation after 20,000 spaces (was 15 s)"),
+    ("\\boxed{4" + ". " * 50_000 + "x}", "5", "50,000 dots in a box (was 13 s)"),
 ]
 
 
