@@ -26,6 +26,7 @@ from pydantic import Field
 from limo.config import StrictModel, validate
 from limo.demo.console import Console, Stage
 from limo.demo.data import SPLITS
+from limo.demo.memory import PeakMemory
 
 MODELS = ("base", "curated", "random")
 # The chain score ranks by self-verification only. LIMO's default score weighs the chain's length most, but
@@ -80,13 +81,11 @@ class DemoConfig(StrictModel):
 
 def main(cfg: DemoConfig, verbose: bool = False) -> Path:
     """Run every stage; returns the report path."""
-    from limo.demo.memory import PeakMemory
-
     with PeakMemory() as peak:
         return _stages(cfg, Path(cfg.output_dir), Console(Path(cfg.output_dir), total=6, verbose=verbose), peak)
 
 
-def _stages(cfg: DemoConfig, out: Path, con: Console, peak: Any) -> Path:
+def _stages(cfg: DemoConfig, out: Path, con: Console, peak: PeakMemory) -> Path:
     t0 = time.time()
     with con.stage("data: knowledge corpus, problem pool with chains, held-out splits") as st:
         paths = _data(cfg, out, st)

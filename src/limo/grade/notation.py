@@ -87,9 +87,9 @@ _ASSUMPTION = re.compile(r"\s*(?:\\text\{\s*\(\s*|\\?\s*\(\s*\\text\{\s*)"
 def drop_conditions(answer: str) -> str:
     """`2^n, n \\geq 1` -> `2^n`: a trailing domain condition is not part of the value; nor is a trailing
     parenthetical assumption (`7 \\text{ (assuming } n>0)`)."""
-    cut = _trailing(_ASSUMPTION, answer)
-    if cut is not None and answer[:cut].strip():
-        answer = answer[:cut]
+    found = _trailing(_ASSUMPTION, answer)
+    if found and answer[:found[0]].strip():
+        answer = answer[:found[0]]
     items = _split_top(_SPACING.sub(" ", answer.replace("\\!", "")), re.compile(r",|;|\\(?:text|mathrm)\{\s*(?:for|where|if|when)\b[^{}]*\}"))
     if len(items) == 2 and _CONDITION.search(items[1]) and not _CONDITION.search(items[0]):
         return items[0]
@@ -244,28 +244,24 @@ def drop_modulus(gold: str, answer: str) -> tuple[str, str]:
     """`4 \\pmod{9}` for the gold `4`: a residue stated with its modulus is that residue (and the other way
     round). Two sides that both state a modulus keep it unless the moduli agree: `4 \\pmod 9` is not
     `4 \\pmod 7`. Only the residue is compared, so the gold 13 does not accept `4 \\pmod 9`."""
-    mg, ma = _trailing_match(_MODULUS, gold), _trailing_match(_MODULUS, answer)
-    if not (mg or ma):
+    fg, fa = _trailing(_MODULUS, gold), _trailing(_MODULUS, answer)
+    if not (fg or fa):
         return gold, answer
 
     def modulus(m: re.Match[str]) -> str:
         return next(x for x in m.groups() if x).replace(" ", "")
 
-    if mg and ma and modulus(mg) != modulus(ma):
+    if fg and fa and modulus(fg[1]) != modulus(fa[1]):
         return gold, answer
-    g = gold[:len(gold) - len(mg.string) + mg.start()] if mg else gold
-    a = answer[:len(answer) - len(ma.string) + ma.start()] if ma else answer
+    g, a = (gold[:fg[0]] if fg else gold), (answer[:fa[0]] if fa else answer)
     return (g, a) if g.strip() and a.strip() else (gold, answer)
 
 
 _TAIL = 300  # trailing notes are short: the patterns above only read the end (no scan of a huge answer)
 
 
-def _trailing_match(pattern: re.Pattern[str], s: str) -> re.Match[str] | None:
-    return pattern.search(s[-_TAIL:])
-
-
-def _trailing(pattern: re.Pattern[str], s: str) -> int | None:
-    """Where `pattern` (anchored at the end) starts in `s`, reading only its last `_TAIL` characters."""
-    m = _trailing_match(pattern, s)
-    return None if m is None else len(s) - len(m.string) + m.start()
+def _trailing(pattern: re.Pattern[str], s: str) -> tuple[int, re.Match[str]] | None:
+    """Where `pattern` (anchored at the end) starts in `s`, and its match, reading only the last `_TAIL`
+    characters."""
+    m = pattern.search(s[-_TAIL:])
+    return None if m is None else (len(s) - len(m.string) + m.start(), m)
